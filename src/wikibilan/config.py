@@ -1,0 +1,52 @@
+"""Settings with defaults for the Lille archive; no I/O at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SITE = "https://wiki.lescommuns.org"
+DEFAULT_CACHE = Path("cache/wikibilan.sqlite")
+DEFAULT_OUT = Path("outputs")
+USER_AGENT = "wikibilan/0.1 (+https://github.com/wikibilan/wikibilan; audit of a wiki-kept record)"
+
+BILAN_TITLE = "Assemblée des Communs de Lille - Bilan 2015-2017"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which pages to take from a wiki; shared by the API and archive sources."""
+
+    titles: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    category_depth: int = 1
+    prefixes: tuple[str, ...] = ()
+    title_patterns: tuple[str, ...] = ()
+    links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Politeness:
+    """How gently to talk to a live wiki."""
+
+    min_interval: float = 0.5
+    max_retries: int = 6
+    retry_budget: int = 50
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    timeout: float = 30.0
+    maxlag: int = 5
+    max_response_bytes: int = 50 * 1024 * 1024
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a pipeline run needs to know, with sane defaults."""
+
+    site: str = DEFAULT_SITE
+    cache: Path = DEFAULT_CACHE
+    out: Path = DEFAULT_OUT
+    source: str = "auto"
+    selection: Selection = field(default_factory=Selection)
+    politeness: Politeness = field(default_factory=Politeness)

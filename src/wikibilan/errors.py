@@ -1,0 +1,68 @@
+"""One exception hierarchy for the whole library.
+
+Odd *input* (a line that cannot be read) is data, not an exception: it becomes a
+row of the ``warnings`` frame. Exceptions are for things that stop a command.
+"""
+
+from __future__ import annotations
+
+
+class WikibilanError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = 2
+
+
+class UsageError(WikibilanError):
+    """The user asked for something that cannot be done as asked."""
+
+    exit_code = 2
+
+
+class InputError(WikibilanError):
+    """A file given by the user cannot be read (missing, not XML, hostile)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class HostileInputError(InputError):
+    """Input that tries to expand entities, reach outside files, or exceed a size cap."""
+
+
+class StoreError(WikibilanError):
+    """The SQLite store is locked, corrupt, or of an unknown schema version."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SourceError(WikibilanError):
+    """A wiki could not be reached or does not look like a MediaWiki."""
+
+    exit_code = 3
+
+    def __init__(
+        self, message: str, *, url: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class NoApiError(SourceError):
+    """The site has no MediaWiki Action API (``api.php``)."""
+
+
+class RetryBudgetExhausted(SourceError):
+    """The site kept failing after the allowed number of retries."""
+
+
+class OffSiteError(SourceError):
+    """A link or redirect pointed to another host; it was not followed."""

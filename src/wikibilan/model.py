@@ -1,0 +1,120 @@
+"""Frozen records shared by every source, the store and the extractors.
+
+No I/O here. Timestamps are timezone-aware UTC datetimes. ``sha1`` is the
+hexadecimal SHA-1 of the UTF-8 content (what the Action API returns); XML
+exports carry it in base 36 and the dump source converts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+ContentModel = Literal["wikitext", "html"]
+SourceName = Literal["api", "archive", "dump"]
+
+
+def sha1_hex(text: str) -> str:
+    """Return the hexadecimal SHA-1 of ``text`` encoded as UTF-8."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def sha1_base36(hex_digest: str) -> str:
+    """Convert a hex SHA-1 to MediaWiki's 31-character base-36 form."""
+    n = int(hex_digest, 16)
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out.rjust(31, "0")
+
+
+def sha1_from_base36(b36: str) -> str:
+    """Convert MediaWiki's base-36 SHA-1 to hexadecimal (40 characters)."""
+    return format(int(b36, 36), "040x")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A wiki: ``key`` names it in the store (host, or host/path)."""
+
+    key: str
+    base_url: str
+    name: str = ""
+    lang: str = "fr"
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """A page of a site, as a source or the store knows it."""
+
+    site: str
+    page_id: int
+    title: str
+    namespace: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One revision of one page, whatever source it came from."""
+
+    site: str
+    page_id: int
+    title: str
+    revid: int
+    parentid: int | None
+    timestamp: datetime
+    user: str | None
+    comment: str | None
+    content: str
+    content_model: ContentModel = "wikitext"
+    sha1: str | None = None
+    namespace: int = 0
+    user_is_ip: bool = False
+    minor: bool = False
+    source: SourceName = "dump"
+
+    @property
+    def size(self) -> int:
+        """Size in bytes of the UTF-8 content, as MediaWiki counts it."""
+        return len(self.content.encode("utf-8"))
+
+    @property
+    def content_sha1(self) -> str:
+        """SHA-1 computed from the content (compare with ``sha1`` to verify)."""
+        return sha1_hex(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A stored page with a summary of its stored history."""
+
+    site: str
+    page_id: int
+    title: str
+    namespace: int
+    n_revisions: int
+    first_rev_at: datetime | None
+    last_rev_at: datetime | None
+    latest_revid: int | None
+
+
+def site_key_from_url(url: str) -> str:
+    """Name a site in the store by its host (with a non-default port).
+
+    ``https://wiki.lescommuns.org/wiki/Accueil`` -> ``wiki.lescommuns.org``;
+    ``http://127.0.0.1:8080/`` -> ``127.0.0.1:8080``.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "//" in url else "//" + url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not (
+        (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
+    ):
+        return f"{host}:{port}"
+    return host
