@@ -1,4 +1,179 @@
-"""Command line (placeholder until the pipeline lands)."""
+"""Command line: arguments, logging, progress and exit codes; the work is in ``library``."""
 
-def main(argv: list[str] | None = None) -> int:
-    return 0
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wikibilan import __version__
+from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE
+from wikibilan.errors import UsageError, WikibilanError
+
+log = logging.getLogger("wikibilan")
+EXIT_OK, EXIT_CONTRADICTED, EXIT_USAGE, EXIT_SOURCE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one sentence and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `wikibilan {self.prog.split()[-1]} --help`)"
+                         if " " in self.prog else f"{message} (see `wikibilan --help`)")
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (e.g. 2017-11-30)") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command (exercised by the docs test)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help=f"the SQLite store (default {DEFAULT_CACHE})")
+    common.add_argument("-v", "--verbose", action="store_true", help="log details, show tracebacks")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
+    parser = _Parser(prog="wikibilan", description=(
+        "Fetch a MediaWiki's pages and history, turn them into tidy data, and check the "
+        "figures its bilan page published against the wiki's own record."), parents=[common])
+    parser.add_argument("--version", action="version", version=f"wikibilan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    site_opts = argparse.ArgumentParser(add_help=False)
+    site_opts.add_argument("--site", help=f"wiki URL (default {DEFAULT_SITE} for fetch)")
+    site_opts.add_argument("--source", choices=["auto", "api", "archive"], default="auto",
+                           help="how to read a live site (default auto: API, else archive)")
+    out_opts = argparse.ArgumentParser(add_help=False)
+    out_opts.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                          help=f"output directory (default {DEFAULT_OUT})")
+    check_opts = argparse.ArgumentParser(add_help=False)
+    check_opts.add_argument("--as-of", type=_as_of, help="check against the wiki as of this date")
+    check_opts.add_argument("--strict", action="store_true",
+                            help="exit 1 when a published figure is contradicted")
+
+    p = sub.add_parser("run", parents=[common, site_opts, out_opts, check_opts],
+                       help="fetch (unless --offline), extract, check and report")
+    p.add_argument("--offline", action="store_true",
+                   help="never touch the network: use the store, or the shipped fixtures")
+    p = sub.add_parser("fetch", parents=[common, site_opts], help="fetch pages and history")
+    p.add_argument("--category", action="append", default=[], help="a category to take")
+    p.add_argument("--prefix", action="append", default=[], help="a title prefix to take")
+    p.add_argument("--title", action="append", default=[], help="a title to take (repeatable)")
+    p.add_argument("--links", type=int, default=None, help="also take linked pages, to depth N")
+    p = sub.add_parser("import", parents=[common], help="import an XML export into the store")
+    p.add_argument("dump", type=Path, metavar="DUMP.xml")
+    p = sub.add_parser("export", parents=[common], help="write the store as an XML export")
+    p.add_argument("output", type=Path, metavar="OUT.xml")
+    p.add_argument("--site", help="the site to export when the store holds several")
+    p = sub.add_parser("extract", parents=[common, out_opts], help="store -> frames -> CSVs")
+    p.add_argument("--site", help="the site to extract when the store holds several")
+    p = sub.add_parser("check", parents=[common, out_opts, check_opts],
+                       help="verdicts for every published figure, and the report")
+    p.add_argument("--site", help="the site to check when the store holds several")
+    sub.add_parser("verify", parents=[common], help="store integrity: sha1s and history gaps")
+    return parser
+
+
+def _progress(args: argparse.Namespace, what: str) -> Callable[[int], None] | None:
+    if args.quiet:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False, dynamic_ncols=True)
+    return bar.update
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from wikibilan.library import import_file
+
+    r = import_file(args.dump, args.cache, _progress(args, "import"))
+    _say(args, f"imported {r.revisions_new} new revisions ({r.revisions_read} read, "
+               f"{r.pages} pages) into {args.cache}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from wikibilan.library import export_file
+
+    n = export_file(args.output, args.cache, args.site)
+    _say(args, f"wrote {n} revisions to {args.output}")
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = True) -> int:
+    from wikibilan import library
+
+    offline = getattr(args, "offline", True) or not fetch
+    if not offline:
+        _cmd_fetch(args)
+    result = library.run(args.cache, args.out, getattr(args, "site", None),
+                         getattr(args, "as_of", None), offline=offline, report=report,
+                         progress=_progress(args, "import"))
+    counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
+    summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+    _say(args, f"{result.site}: wrote {len(result.outputs)} files to {args.out}"
+               + (f" — {summary}" if summary else ""))
+    if getattr(args, "strict", False) and result.contradicted:
+        return EXIT_CONTRADICTED
+    return EXIT_OK
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from wikibilan.library import fetch
+
+    r = fetch(args, progress=not args.quiet)
+    _say(args, r)
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from wikibilan.library import verify
+
+    report = verify(args.cache)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_USAGE
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "fetch": _cmd_fetch,
+    "import": _cmd_import,
+    "export": _cmd_export,
+    "extract": lambda a: _cmd_run(a, report=False, fetch=False),
+    "check": lambda a: _cmd_run(a, report=True, fetch=False),
+    "verify": _cmd_verify,
+}
+
+
+def _say(args: argparse.Namespace, message: object) -> None:
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(level=logging.DEBUG if args.verbose else
+                            logging.ERROR if args.quiet else logging.WARNING,
+                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        if args.command is None:
+            build_parser().print_help(sys.stderr)
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except WikibilanError as exc:
+        if verbose:
+            log.exception("failed")
+        print(f"wikibilan: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("wikibilan: interrupted; what was stored so far is kept", file=sys.stderr)
+        return 130

@@ -1,0 +1,54 @@
+"""Expense lines of the bilan's finance section: ``* label (month year) : amount€``."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from wikibilan.document import Document
+from wikibilan.extract.claims import french_decimal
+from wikibilan.extract.rows import ExpenseRow, Provenance, WarningRow
+
+MONTHS: dict[str, int] = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}  # fmt: skip
+
+_LINE = re.compile(
+    r"^(?P<label>.+?)\s*\((?P<month>[a-zéûè]+)\s+(?P<year>\d{4})\)\s*:\s*"
+    r"(?P<amount>\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)\s*€",
+    re.IGNORECASE,
+)
+_SECTIONS = ("dépenses", "depenses", "bilan financier")
+
+
+def extract_expenses(doc: Document) -> tuple[list[ExpenseRow], list[WarningRow]]:
+    """Return the expense lines of a bilan revision (the TOTAL line is a claim)."""
+    rows: list[ExpenseRow] = []
+    warnings: list[WarningRow] = []
+    for block in doc.blocks:
+        if block.kind != "item":
+            continue
+        if not any(s.lower() in _SECTIONS for s in block.section):
+            continue
+        text = block.text.strip()
+        if re.match(r"total\b", text, re.IGNORECASE):
+            continue
+        m = _LINE.match(text)
+        month = MONTHS.get(m.group("month").lower()) if m else None
+        amount = french_decimal(m.group("amount")) if m else None
+        if m is None or month is None or amount is None:
+            if "€" in text:
+                warnings.append(WarningRow(doc.title, doc.revid, block.line,
+                                           "expense line not understood", text))
+            continue
+        rows.append(
+            ExpenseRow(
+                label=m.group("label").strip(),
+                month=f"{int(m.group('year')):04d}-{month:02d}",
+                amount_eur=amount.quantize(Decimal("0.01")),
+                where=Provenance(doc.title, doc.revid, " > ".join(block.section), block.line),
+            )
+        )
+    return rows, warnings

@@ -1,0 +1,87 @@
+"""Row records the extractors return; ``frames`` turns them into DataFrames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a row was read: page title, revision, section path, line."""
+
+    page: str
+    revid: int
+    section: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event_id: str
+    kind: str
+    title: str
+    date_start: date | None
+    date_end: date | None
+    place: str
+    n_participants: int | None
+    participants_basis: str
+    n_listed: int
+    n_planned: int
+    n_stated: int | None
+    where: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRow:
+    event_id: str
+    name_raw: str
+    name_key: str
+    role: str
+    note: str
+    uncertain: bool
+    where: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopRow:
+    workshop_id: str
+    event_id: str
+    theme: str
+    is_initiation: bool
+    n_participants: int | None
+    date: date | None
+    where: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenseRow:
+    label: str
+    month: str
+    amount_eur: Decimal
+    where: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    claim_id: str
+    revid: int
+    timestamp: datetime
+    user: str
+    text: str
+    value: Decimal
+    unit: str
+    qualifier: str
+    low: Decimal | None
+    high: Decimal | None
+    where: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class WarningRow:
+    page: str
+    revid: int
+    line: int
+    reason: str
+    text: str

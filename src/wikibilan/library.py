@@ -1,0 +1,146 @@
+"""The library functions the CLI and notebooks call: one per command."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from wikibilan import __version__
+from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR
+from wikibilan.errors import InputError, UsageError
+from wikibilan.integrity import VerifyReport, verify_store
+from wikibilan.pipeline import Frames, Workbench, load_frames as _load, open_bench, run_checks
+from wikibilan.sources.dump import ImportResult, export_store, import_dump
+from wikibilan.store import Store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: frames, verdicts, files written, and counts."""
+
+    site: str
+    frames: Frames
+    checks: pd.DataFrame
+    claim_history: pd.DataFrame
+    outputs: list[Path] = field(default_factory=list)
+    imported: list[ImportResult] = field(default_factory=list)
+
+    @property
+    def contradicted(self) -> int:
+        """How many checks contradict a published figure."""
+        if self.checks.empty:
+            return 0
+        return int((self.checks["verdict"] == "contradicted").sum())
+
+
+def import_file(path: Path, cache: Path = DEFAULT_CACHE, progress: Progress | None = None
+                ) -> ImportResult:
+    """Import an XML export into the store."""
+    if not path.is_file():
+        raise InputError(f"no such file: {path}", path=str(path))
+    with Store.open(cache) as store, path.open("rb") as fp:
+        return import_dump(fp, store, progress=progress)
+
+
+def export_file(path: Path, cache: Path = DEFAULT_CACHE, site: str | None = None) -> int:
+    """Write the store (one site) as a schema-0.11 XML export; return revisions written."""
+    bench = open_bench(cache, site)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("wb") as fp:
+            n = export_store(bench.store, bench.site, fp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        bench.store.close()
+    return n
+
+
+def ensure_fixtures(cache: Path, progress: Progress | None = None) -> list[ImportResult]:
+    """Load the shipped fixture wiki when the store is empty (offline runs)."""
+    with Store.open(cache) as store:
+        if store.sites():
+            return []
+    dumps = sorted(FIXTURES_DIR.glob("wiki/*.xml")) if FIXTURES_DIR.is_dir() else []
+    if not dumps:
+        raise UsageError("the store is empty and no shipped fixtures were found: "
+                         "import a dump with `wikibilan import FILE.xml` first")
+    return [import_file(d, cache, progress) for d in dumps]
+
+
+def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> Frames:
+    """Every frame (pages, revisions, events, …) of the store as typed DataFrames."""
+    bench = open_bench(Path(cache), site)
+    try:
+        return _load(bench, _base_url(bench))
+    finally:
+        bench.store.close()
+
+
+def check(cache: Path | str = DEFAULT_CACHE, site: str | None = None,
+          as_of: datetime | None = None) -> pd.DataFrame:
+    """The verdict for every published figure of the latest bilan revision."""
+    bench = open_bench(Path(cache), site)
+    try:
+        frames = _load(bench, _base_url(bench))
+        return run_checks(bench, frames, as_of)["checks"]
+    finally:
+        bench.store.close()
+
+
+def run(cache: Path | str = DEFAULT_CACHE, out: Path | str | None = DEFAULT_OUT,
+        site: str | None = None, as_of: datetime | None = None, offline: bool = True,
+        report: bool = True, progress: Progress | None = None) -> RunResult:
+    """Extract, check and (unless ``out`` is None) write every output."""
+    cache = Path(cache)
+    imported = ensure_fixtures(cache, progress) if offline else []
+    bench = open_bench(cache, site)
+    try:
+        return _run(bench, out, as_of, report, imported)
+    finally:
+        bench.store.close()
+
+
+def _run(bench: Workbench, out: Path | str | None, as_of: datetime | None, report: bool,
+         imported: list[ImportResult]) -> RunResult:
+    frames = _load(bench, _base_url(bench))
+    checked = run_checks(bench, frames, as_of)
+    result = RunResult(bench.site, frames, checked["checks"], checked["claim_history"],
+                       imported=imported)
+    if out is not None:
+        from wikibilan.report import ReportContext, write_csvs, write_outputs
+
+        all_frames = {**frames, **checked}
+        if report:
+            ctx = ReportContext(site=bench.site, generated_at=datetime.now().astimezone(),
+                                as_of=as_of, bilan_title="Assemblée des Communs de Lille - "
+                                "Bilan 2015-2017", bilan_revid=_bilan_revid(checked),
+                                tool_version=__version__)
+            result.outputs = write_outputs(all_frames, Path(out), ctx)
+        else:
+            result.outputs = write_csvs(all_frames, Path(out))
+    return result
+
+
+def _bilan_revid(checked: Frames) -> int | None:
+    checks = checked["checks"]
+    return None if checks.empty else int(checks["revid"].max())
+
+
+def _base_url(bench: Workbench) -> str:
+    site = bench.store.site(bench.site)
+    return site.base_url if site else ""
+
+
+def verify(cache: Path | str = DEFAULT_CACHE) -> VerifyReport:
+    """Check the store: sha1 of every revision, gaps in each page's history."""
+    with Store.open(Path(cache)) as store:
+        return verify_store(store)

@@ -1,0 +1,178 @@
+"""Composition: store -> documents -> frames -> checks -> outputs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+
+from wikibilan.checks import Snapshot, check_claims
+from wikibilan.config import BILAN_TITLE
+from wikibilan.document import Document, parse_revision
+from wikibilan.errors import UsageError
+from wikibilan.extract.claims import BilanFacts, bilan_facts
+from wikibilan.extract.kinds import page_kind
+from wikibilan.extract.snapshot import PageRevision, extract_bilan, extract_snapshot
+from wikibilan.frames import make_frame, validate
+from wikibilan.history import claim_history
+from wikibilan.model import PageRecord, Revision
+from wikibilan.store import Store
+
+log = logging.getLogger(__name__)
+
+Frames = dict[str, pd.DataFrame]
+FRAME_NAMES = ("pages", "revisions", "events", "attendance", "workshops", "expenses",
+               "claims", "warnings")  # fmt: skip
+
+
+class DocumentCache:
+    """Parse each revision once per run, whichever extractor or snapshot needs it."""
+
+    def __init__(self) -> None:
+        self._docs: dict[tuple[str, int], Document] = {}
+        self.parsed = 0
+
+    def get(self, rev: Revision) -> Document:
+        key = (rev.site, rev.revid)
+        doc = self._docs.get(key)
+        if doc is None:
+            doc = parse_revision(rev.content, rev.content_model, title=rev.title, revid=rev.revid)
+            self._docs[key] = doc
+            self.parsed += 1
+        return doc
+
+
+@dataclass
+class Workbench:
+    """A store and a site, with the parse cache shared by every step of a run."""
+
+    store: Store
+    site: str
+    docs: DocumentCache = field(default_factory=DocumentCache)
+    _pages: list[PageRecord] | None = None
+
+    @property
+    def pages(self) -> list[PageRecord]:
+        if self._pages is None:
+            self._pages = self.store.pages(self.site)
+        return self._pages
+
+    def page_revisions(self, revisions: Iterable[Revision]) -> list[PageRevision]:
+        created = {p.page_id: p.first_rev_at for p in self.pages}
+        out = []
+        for rev in revisions:
+            out.append(PageRevision(
+                title=rev.title, kind=page_kind(rev.title), revid=rev.revid,
+                timestamp=rev.timestamp, created=created.get(rev.page_id) or rev.timestamp,
+                doc=self.docs.get(rev), user=rev.user or ""))
+        return out
+
+
+def choose_site(store: Store, site: str | None) -> str:
+    """The site to work on: the one given, or the only one in the store."""
+    keys = [s.key for s in store.sites()]
+    if site:
+        from wikibilan.model import site_key_from_url
+
+        key = site_key_from_url(site) if "/" in site or "." in site else site
+        if key not in keys:
+            raise UsageError(f"the store holds no site {key!r} (it holds: {', '.join(keys) or 'none'})")
+        return key
+    if len(keys) == 1:
+        return keys[0]
+    if not keys:
+        raise UsageError("the store is empty: fetch a site or import a dump first")
+    raise UsageError(f"the store holds several sites ({', '.join(keys)}): choose one with --site")
+
+
+def pages_frame(bench: Workbench, base_url: str) -> pd.DataFrame:
+    root = base_url.split("/wiki/")[0].rstrip("/") if base_url else f"https://{bench.site}"
+    rows = [{
+        "site": p.site, "page_id": p.page_id, "title": p.title, "kind": page_kind(p.title),
+        "n_revisions": p.n_revisions, "first_rev_at": p.first_rev_at,
+        "last_rev_at": p.last_rev_at,
+        "url": f"{root}/wiki/" + quote(p.title.replace(" ", "_"), safe="/:(),!*;@$~'"),
+    } for p in bench.pages]  # fmt: skip
+    return make_frame("pages", rows)
+
+
+def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
+    """Events, attendance and workshops of the wiki as it stood at ``as_of``."""
+    pages = bench.page_revisions(bench.store.revisions_as_of(bench.site, as_of))
+    ex = extract_snapshot(pages)
+    return {
+        "events": make_frame("events", ex.events),
+        "attendance": make_frame("attendance", ex.attendance),
+        "workshops": make_frame("workshops", ex.workshops),
+        "warnings": make_frame("warnings", ex.warnings),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class BilanData:
+    claims: pd.DataFrame
+    expenses: pd.DataFrame
+    all_expenses: pd.DataFrame
+    facts: dict[int, BilanFacts]
+    warnings: pd.DataFrame
+    latest: PageRevision | None
+
+
+def bilan_data(bench: Workbench, title: str = BILAN_TITLE) -> BilanData:
+    """Claims of every bilan revision, expenses and the facts internal checks need."""
+    page_id = bench.store.page_id_for_title(bench.site, title)
+    revs = bench.page_revisions(bench.store.revisions(bench.site, page_id)) if page_id else []
+    claims, expenses, warnings = extract_bilan(revs)
+    facts = {r.revid: bilan_facts(r.doc) for r in revs}
+    latest = max(revs, key=lambda r: (r.timestamp, r.revid)) if revs else None
+    exp = make_frame("expenses", expenses)
+    last = exp[exp["revid"] == latest.revid] if latest is not None else exp
+    return BilanData(make_frame("claims", claims), last.reset_index(drop=True), exp, facts,
+                     make_frame("warnings", warnings), latest)
+
+
+def load_frames(bench: Workbench, base_url: str = "") -> Frames:
+    """Every frame of the latest snapshot, validated against its schema."""
+    frames = snapshot_frames(bench, None)
+    bilan = bilan_data(bench)
+    frames["pages"] = pages_frame(bench, base_url)
+    frames["revisions"] = make_frame("revisions", bench.store.revision_metadata(bench.site))
+    frames["expenses"] = bilan.expenses
+    frames["claims"] = bilan.claims
+    frames["warnings"] = pd.concat([frames["warnings"], bilan.warnings], ignore_index=True)
+    for name in FRAME_NAMES:
+        validate(name, frames[name])
+    return {name: frames[name] for name in FRAME_NAMES}
+
+
+def run_checks(
+    bench: Workbench, frames: Frames, as_of: datetime | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Frames:
+    """Verdicts for the latest bilan revision, and the history of every figure."""
+    bilan = bilan_data(bench)
+    if bilan.latest is None:
+        empty = pd.DataFrame()
+        return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
+    when = as_of or bilan.latest.timestamp
+    snap = snapshot_frames(bench, when)
+    snapshot = Snapshot(when, snap["events"], snap["attendance"], snap["workshops"],
+                        frames["pages"], bilan.all_expenses, bilan.facts)
+    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid)
+    verdicts = {}
+    from wikibilan.internal import internal_checks
+
+    for revid in bilan.facts:
+        for claim, outcome in internal_checks(bilan.claims, snapshot, revid):
+            verdicts[(claim.claim_id, revid)] = outcome
+    return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts)}
+
+
+def open_bench(cache: Path, site: str | None) -> Workbench:
+    store = Store.open(cache)
+    return Workbench(store, choose_site(store, site))

@@ -1,0 +1,123 @@
+"""Qualifier tolerances and verdicts (DESIGN.md's table), as pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+REPRODUCED = "reproduced"
+APPROXIMATELY = "approximately"
+CONTRADICTED = "contradicted"
+NOT_CHECKABLE = "not_checkable"
+APPROX_SHARE = Decimal("0.10")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A verdict with everything needed to show why."""
+
+    verdict: str
+    published: str = ""
+    recomputed: str = ""
+    tolerance: str = ""
+    low: str = ""
+    high: str = ""
+    gap: str = ""
+    holds_by: str = ""
+    method: str = ""
+    evidence: str = ""
+
+
+def fmt(value: Decimal | None) -> str:
+    """A figure as plain text: whole numbers bare, others to two decimals."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def rounding_unit(figure: Decimal) -> Decimal:
+    """The unit a published figure looks rounded to: 5 for …5, 10 for …0, else its last digit."""
+    if figure != figure.to_integral_value():
+        return Decimal(1).scaleb(figure.as_tuple().exponent)  # type: ignore[arg-type]
+    last = int(figure) % 10
+    return Decimal(10) if last == 0 and figure != 0 else Decimal(5) if last == 5 else Decimal(1)
+
+
+def approx_tolerance(figure: Decimal) -> Decimal:
+    """±10 % of the figure or half its rounding unit, whichever is larger."""
+    return max(abs(figure) * APPROX_SHARE, rounding_unit(figure) / 2)
+
+
+def decimals_of(figure: Decimal) -> int:
+    """How many decimals a figure was published with."""
+    exponent = figure.normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def not_checkable(reason: str) -> Outcome:
+    """The wiki holds no data for the claim: say which."""
+    return Outcome(NOT_CHECKABLE, method=f"not checkable: {reason}")
+
+
+def judge(
+    published: Decimal,
+    recomputed: Decimal | None,
+    qualifier: str,
+    *,
+    method: str,
+    evidence: str = "",
+    text: str = "",
+    published_range: tuple[Decimal, Decimal] | None = None,
+    recomputed_range: tuple[Decimal, Decimal] | None = None,
+) -> Outcome:
+    """Compare a published figure with its recomputed value under the wording's qualifier."""
+    pub = fmt(published)
+    if qualifier == "range" and published_range and recomputed_range:
+        (plo, phi), (rlo, rhi) = published_range, recomputed_range
+        ok = (plo, phi) == (rlo, rhi)
+        return Outcome(
+            REPRODUCED if ok else CONTRADICTED, f"{fmt(plo)}–{fmt(phi)}",
+            f"{fmt(rlo)}–{fmt(rhi)}", "min and max equal", fmt(plo), fmt(phi),
+            f"{fmt(rlo - plo)} / {fmt(rhi - phi)}", "", method, evidence)
+    if recomputed is None:
+        return not_checkable(method)
+    rec, gap = fmt(recomputed), fmt(recomputed - published)
+    if qualifier == "approx":
+        tol = approx_tolerance(published)
+        low, high = published - tol, published + tol
+        base = Outcome("", pub, rec, f"±{fmt(tol)}", fmt(low), fmt(high), gap,
+                       method=method, evidence=evidence)
+        if recomputed == published:
+            return _with(base, REPRODUCED)
+        if low <= recomputed <= high:
+            return _with(base, APPROXIMATELY, "qualifier")
+        return _with(base, CONTRADICTED)
+    if qualifier == "at_least":
+        strict = "au moins" not in text.lower() and "au minimum" not in text.lower()
+        holds = recomputed > published if strict else recomputed >= published
+        tol = f"{'>' if strict else '≥'} {pub}"
+        return Outcome(REPRODUCED if holds else CONTRADICTED, pub, rec, tol, pub, "", gap,
+                       "", method, evidence)
+    if qualifier == "mean":
+        places = decimals_of(published)
+        half = Decimal(1).scaleb(-places) / 2
+        rounded = recomputed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        base = Outcome("", pub, fmt(recomputed), f"rounds to {pub} ({places} decimals)",
+                       fmt(published - half), fmt(published + half), gap,
+                       method=method, evidence=evidence)
+        if recomputed == published:
+            return _with(base, REPRODUCED)
+        if rounded == published:
+            return _with(base, APPROXIMATELY, "rounding")
+        return _with(base, CONTRADICTED)
+    ok = recomputed == published
+    return Outcome(REPRODUCED if ok else CONTRADICTED, pub, rec, "equal", pub, pub, gap, "",
+                   method, evidence)
+
+
+def _with(base: Outcome, verdict: str, holds_by: str = "") -> Outcome:
+    from dataclasses import replace
+
+    return replace(base, verdict=verdict, holds_by=holds_by)
