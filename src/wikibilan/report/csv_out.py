@@ -1,0 +1,138 @@
+"""Frames -> CSV text with the project's conventions, and atomic file writes.
+
+Conventions (docs/FRAMES.md): UTF-8, ``\\n`` line ends, no index, dates
+``YYYY-MM-DD``, timestamps ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, booleans
+``true``/``false``, decimals as plain strings, empty cell for missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FRAME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A datetime column holds dates, not instants, when its name says so.
+DATE_COLUMN = re.compile(r"^(date|date_.+|.+_date)$")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def format_timestamp(value: dt.datetime | pd.Timestamp) -> str:
+    """Format an instant as ``YYYY-MM-DDTHH:MM:SSZ``; naive values are taken as UTC."""
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_number(value: float | int | decimal.Decimal | np.integer | np.floating) -> str:
+    """Format a number as a plain decimal string: no exponent, no trailing ``.0``."""
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return np.format_float_positional(float(value), trim="-")
+
+
+def format_cell(value: object, *, as_date: bool = False) -> str:
+    """Format one value for a CSV cell (see the module docstring)."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | pd.Timestamp | np.datetime64):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d") if as_date else format_timestamp(ts)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float | decimal.Decimal | np.integer | np.floating):
+        return format_number(value)
+    return str(value)
+
+
+def _formatter(series: pd.Series, name: str) -> Callable[[Any], str]:
+    as_date = bool(DATE_COLUMN.match(name))
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if as_date:
+            return lambda v: "" if _is_missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
+        return lambda v: "" if _is_missing(v) else format_timestamp(v)
+    return lambda v: format_cell(v, as_date=as_date)
+
+
+def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` where every cell is its CSV string."""
+    out = pd.DataFrame(index=range(len(frame)))
+    for name in frame.columns:
+        series = frame[name]
+        fmt = _formatter(series, str(name))
+        out[str(name)] = pd.Series(
+            [fmt(v) for v in series.to_numpy(dtype=object)], index=out.index, dtype=object
+        )
+    return out
+
+
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """Render ``frame`` as CSV text (header row, no index, ``\\n`` line ends)."""
+    text: str = format_frame(frame).to_csv(index=False, lineterminator="\n")
+    return text
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
+
+    A crash or error midway leaves the previous file (or none), never half a file.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp creates 0600; outputs are meant to be shared like any other file.
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def render_csvs(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Render every frame to CSV bytes, keyed by file name (``<name>.csv``).
+
+    Raises:
+        ValueError: a frame name is not a plain lower-case identifier.
+    """
+    out: dict[str, bytes] = {}
+    for name, frame in frames.items():
+        if not FRAME_NAME.match(name):
+            raise ValueError(f"frame name {name!r} is not a valid file name")
+        out[f"{name}.csv"] = frame_to_csv(frame).encode("utf-8")
+    return out
+
+
+def write_csvs(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write every frame to ``out_dir/<name>.csv`` atomically; return the paths written."""
+    rendered = render_csvs(frames)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for file_name, data in rendered.items():
+        path = out_dir / file_name
+        atomic_write(path, data)
+        paths.append(path)
+    return paths
