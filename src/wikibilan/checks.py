@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from wikibilan.config import BILAN_TITLE as BILAN_PAGE
 from wikibilan.extract.claims import BilanFacts
-from wikibilan.verdicts import Outcome, judge, not_checkable
+from wikibilan.verdicts import Outcome, fmt, judge, not_checkable
 
 CHECK_COLUMNS = [
     "claim_id", "check", "revid", "as_of", "text", "published", "qualifier", "recomputed",
@@ -20,6 +21,7 @@ CHECK_COLUMNS = [
 NOT_CHECKABLE: dict[str, str] = {
     "share_in_commons": "the wiki records nobody's involvement in a commons",
     "local_partners": "the wiki holds no list of local partners to count",
+    "allocation": "the grant is recorded only by the bilan's own sentence",
 }
 ONLINE_REASON = "a count of followers or members on an external network, not kept on the wiki"
 
@@ -35,6 +37,7 @@ class Snapshot:
     pages: pd.DataFrame
     expenses: pd.DataFrame
     facts: Mapping[int, BilanFacts] = field(default_factory=dict)
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _evidence(df: pd.DataFrame) -> str:
@@ -205,7 +208,14 @@ def check_claims(claims: pd.DataFrame, snapshot: Snapshot, revid: int) -> pd.Dat
         if outcome is None:
             continue
         rows.append(_row(claim, "data", snapshot.as_of, outcome))
-    for claim, outcome in internal_checks(claims, snapshot, revid):
+    latest_internal: dict[str, tuple[object, Outcome]] = {}
+    revids = claims[["revid", "timestamp"]].drop_duplicates().sort_values(["timestamp", "revid"])
+    for rid in [int(r) for r in revids["revid"] if int(r) <= revid]:
+        # A figure the latest revision dropped is checked in the last revision stating it.
+        for claim, outcome in internal_checks(claims, snapshot, rid):
+            latest_internal[claim.claim_id] = (claim, outcome)
+    for check_id in sorted(latest_internal):
+        claim, outcome = latest_internal[check_id]
         rows.append(_row(claim, "internal", snapshot.as_of, outcome))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
@@ -225,6 +235,9 @@ def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
         return judge(value, None, "range", method=method, evidence=evidence,
                      published_range=(getattr(claim, "low"), getattr(claim, "high")),
                      recomputed_range=(low, high))
+    bilan = _from_bilan(cid, claim, s)
+    if bilan is not None:
+        return bilan
     fn = RECOMPUTE.get(cid)
     if fn is None:
         return None
@@ -234,15 +247,60 @@ def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
     return judge(value, recomputed, qualifier, method=method, evidence=evidence, text=text)
 
 
+def _from_bilan(cid: str, claim: object, s: Snapshot) -> Outcome | None:
+    """Figures whose data is on the bilan page itself: expense lines and listed items."""
+    revid = int(getattr(claim, "revid"))
+    value = getattr(claim, "value")
+    evidence = f"{BILAN_PAGE}@{revid}"
+    if cid in ("expenses_total", "balance"):
+        exp = s.expenses[s.expenses["revid"] == revid] if not s.expenses.empty else s.expenses
+        if exp.empty:
+            return not_checkable("the bilan lists no expense line")
+        total = sum(exp["amount_eur"], Decimal(0))
+        if cid == "expenses_total":
+            return judge(value, total, "exact", evidence=evidence,
+                         method=f"sum of the {len(exp)} expense lines of the bilan")
+        allocation = _claim_value(s, revid, "allocation")
+        if allocation is None:
+            return not_checkable("the bilan states no allocation to subtract the expenses from")
+        return judge(value, allocation - total, "exact", evidence=evidence,
+                     method="the allocation minus the sum of the expense lines")
+    if cid in ("loomio_decisions", "events_contributed"):
+        facts = s.facts.get(revid)
+        if facts is None or cid not in facts.listed:
+            return not_checkable("the bilan lists no items next to this figure")
+        return judge(value, Decimal(facts.listed[cid]), str(getattr(claim, "qualifier")),
+                     evidence=evidence, text=str(getattr(claim, "text")),
+                     method="the items the bilan lists with this figure")
+    return None
+
+
+def _claim_value(s: Snapshot, revid: int, claim_id: str) -> Decimal | None:
+    c = s.claims
+    if c.empty:
+        return None
+    found = c[(c["revid"] == revid) & (c["claim_id"] == claim_id)]["value"]
+    return found.iloc[0] if len(found) else None
+
+
 def _row(claim: object, check: str, as_of: datetime, o: Outcome) -> dict[str, object]:
     return {
         "claim_id": getattr(claim, "claim_id"), "check": check, "revid": getattr(claim, "revid"),
         "as_of": pd.Timestamp(as_of), "text": getattr(claim, "text"),
-        "published": o.published, "qualifier": getattr(claim, "qualifier"),
+        "published": _published(claim) or o.published, "qualifier": getattr(claim, "qualifier"),
         "recomputed": o.recomputed, "tolerance": o.tolerance, "low": o.low, "high": o.high,
         "gap": o.gap, "verdict": o.verdict, "holds_by": o.holds_by, "method": o.method,
         "evidence": o.evidence,
     }  # fmt: skip
+
+
+def _published(claim: object) -> str:
+    low, high = getattr(claim, "low", None), getattr(claim, "high", None)
+    if isinstance(low, Decimal) and isinstance(high, Decimal):
+        return f"{fmt(low)}-{fmt(high)}"
+    value = getattr(claim, "value", None)
+    # The figure exactly as published (fmt would round 1/3 to two decimals).
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else ""
 
 
 def round_to(value: Decimal, places: int) -> Decimal:

@@ -31,7 +31,6 @@ SUBJECT: dict[str, str] = {
     "internal:initiated_product": "people_initiated",
     "internal:mean_grim": "mean_participants",
     "internal:loomio_decisions": "loomio_decisions",
-    "internal:events_contributed": "events_contributed",
     "internal:period_months": "period_months",
 }
 
@@ -88,7 +87,7 @@ def internal_checks(
         add("internal:initiated_product", _product(value))
     if "mean_participants" in value and "temps_forts" in value:
         add("internal:mean_grim", grim(value["mean_participants"], int(value["temps_forts"])))
-    for claim_id in ("loomio_decisions", "events_contributed"):
+    for claim_id in ("loomio_decisions",):
         if claim_id in value and facts and claim_id in facts.listed:
             add(f"internal:{claim_id}", judge(
                 value[claim_id], Decimal(facts.listed[claim_id]), qual[claim_id],

@@ -162,7 +162,7 @@ def run_checks(
     when = as_of or bilan.latest.timestamp
     snap = snapshot_frames(bench, when)
     snapshot = Snapshot(when, snap["events"], snap["attendance"], snap["workshops"],
-                        frames["pages"], bilan.all_expenses, bilan.facts)
+                        frames["pages"], bilan.all_expenses, bilan.facts, bilan.claims)
     checks = check_claims(bilan.claims, snapshot, bilan.latest.revid)
     verdicts = {}
     from wikibilan.internal import internal_checks

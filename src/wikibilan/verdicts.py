@@ -29,12 +29,12 @@ class Outcome:
 
 
 def fmt(value: Decimal | None) -> str:
-    """A figure as plain text: whole numbers bare, others to two decimals."""
+    """A figure as plain text: at most two decimals (half up), no trailing zeros."""
     if value is None:
         return ""
     if value == value.to_integral_value():
         return str(int(value))
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
 def rounding_unit(figure: Decimal) -> Decimal:
@@ -78,8 +78,8 @@ def judge(
         (plo, phi), (rlo, rhi) = published_range, recomputed_range
         ok = (plo, phi) == (rlo, rhi)
         return Outcome(
-            REPRODUCED if ok else CONTRADICTED, f"{fmt(plo)}–{fmt(phi)}",
-            f"{fmt(rlo)}–{fmt(rhi)}", "min and max equal", fmt(plo), fmt(phi),
+            REPRODUCED if ok else CONTRADICTED, f"{fmt(plo)}-{fmt(phi)}",
+            f"{fmt(rlo)}-{fmt(rhi)}", "min and max equal", fmt(plo), fmt(phi),
             f"{fmt(rlo - plo)} / {fmt(rhi - phi)}", "", method, evidence)
     if recomputed is None:
         return not_checkable(method)
@@ -107,10 +107,12 @@ def judge(
         base = Outcome("", pub, fmt(recomputed), f"rounds to {pub} ({places} decimals)",
                        fmt(published - half), fmt(published + half), gap,
                        method=method, evidence=evidence)
+        # A mean is published rounded: rounding to the figure reproduces it, and we
+        # say that it holds by rounding when it is not exact.
         if recomputed == published:
             return _with(base, REPRODUCED)
         if rounded == published:
-            return _with(base, APPROXIMATELY, "rounding")
+            return _with(base, REPRODUCED, "rounding")
         return _with(base, CONTRADICTED)
     ok = recomputed == published
     return Outcome(REPRODUCED if ok else CONTRADICTED, pub, rec, "equal", pub, pub, gap, "",

@@ -54,7 +54,7 @@ def split_people(text: str) -> list[_Person]:
     notes = [n.strip() for n in _NOTE.findall(raw) if n.strip()]
     body = _NOTE.sub(" ", raw)
     body = _NAME_SEP.split(body, maxsplit=1)[0]
-    body = re.sub(r"\s+", " ", body).strip(" ?,;.")
+    body = re.sub(r"\s+", " ", body).strip(" ?,;")
     note = "; ".join(notes)
     uncertain = uncertain or bool(_UNCERTAIN.search(note))
     if not body:

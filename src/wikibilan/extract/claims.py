@@ -111,13 +111,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around a match, for the claim's evidence."""
-    left = max(text.rfind(". ", 0, start), text.rfind("=>", 0, start))
-    right_candidates = [i for i in (text.find(". ", end), text.find("=>", end)) if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    return text[left + 2 if left != -1 else 0 : right + 1 if right < len(text) else right].strip()
-
 
 @dataclass(frozen=True, slots=True)
 class RevisionInfo:
@@ -134,7 +127,7 @@ def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], l
     warnings: list[WarningRow] = []
     seen: set[str] = set()
 
-    def add(cid: str, block: Block, text: str, value: Decimal, unit: str, qual: str,
+    def add(cid: str, block: Block, text: str, value: Decimal | None, unit: str, qual: str,
             low: Decimal | None = None, high: Decimal | None = None) -> None:
         if cid in seen:
             warnings.append(WarningRow(doc.title, info.revid, block.line,
@@ -161,24 +154,22 @@ def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], l
             qual = _qualifier(text[:num_start], pattern.qualifier)
             if pattern.claim_id == "balance_estimate":
                 qual = "approx"
-            add(pattern.claim_id, block, _sentence(text, m.start(), m.end()), value,
-                pattern.unit, qual)
+            add(pattern.claim_id, block, text, value, pattern.unit, qual)
         m_range = _RANGE.search(text)
         if m_range and "particip" in text.lower():
             low, high = french_decimal(m_range.group(1)), french_decimal(m_range.group(2))
             if low is not None and high is not None:
-                add("participants_range", block, m_range.group(0).strip("() "), low,
-                    "people", "range", low, high)
+                add("participants_range", block, text, None, "people", "range", low, high)
         m_share = _SHARE.search(text)
         if m_share:
             value = (Decimal(m_share.group(2)) / Decimal(m_share.group(3))).quantize(
                 Decimal("0.0001"))
-            add("share_in_commons", block, _sentence(text, m_share.start(), m_share.end()),
-                value, "share", "approx" if m_share.group(1) else "exact")
+            add("share_in_commons", block, text, value, "share",
+                "approx" if m_share.group(1) else "exact")
         m_word = _APPROX_WORD.search(text)
         if m_word:
-            add("local_partners", block, _sentence(text, m_word.start(), m_word.end()),
-                Decimal(APPROX_WORDS[m_word.group(1).lower()]), "partners", "approx")
+            add("local_partners", block, text, Decimal(APPROX_WORDS[m_word.group(1).lower()]),
+                "partners", "approx")
     return rows, warnings
 
 

@@ -32,7 +32,7 @@ class EventDraft:
 
 def _where(doc: Document, block: Block | None) -> Provenance:
     if block is None:
-        return Provenance(doc.title, doc.revid, "", 0)
+        return Provenance(doc.title, doc.revid, "", None)
     return Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
 
 

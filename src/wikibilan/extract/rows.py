@@ -14,7 +14,7 @@ class Provenance:
     page: str
     revid: int
     section: str
-    line: int
+    line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class ClaimRow:
     timestamp: datetime
     user: str
     text: str
-    value: Decimal
+    value: Decimal | None
     unit: str
     qualifier: str
     low: Decimal | None
