@@ -47,7 +47,9 @@ def _find_event_date(
     ordered += blocks[_FIRST_BLOCKS:]
     for block in ordered:
         text = doc.title if block is None else block.text
-        found = find_dates(text, context=context)
+        # Meeting pages are written during or just after the meeting: a date far
+        # before the page's first revision is a slipped year.
+        found = find_dates(text, context=context, anchored=True)
         if found:
             return found[0].start, found[0].end, block
     return None, None, None
@@ -63,7 +65,7 @@ def _stated_count(doc: Document) -> int | None:
         if block.kind == "item" and in_list:
             continue
         parsed = parse_count(block.text)
-        if parsed is not None:
+        if parsed is not None and parsed.noun:
             return int(parsed.value)
     return None
 
