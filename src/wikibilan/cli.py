@@ -86,8 +86,16 @@ def _progress(args: argparse.Namespace, what: str) -> Callable[[int], None] | No
         return None
     from tqdm import tqdm
 
-    bar = tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False, dynamic_ncols=True)
-    return bar.update
+    bars: list[tqdm[object]] = []
+
+    def update(n: int) -> None:
+        # The bar appears only once there is work to show.
+        if not bars:
+            bars.append(tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False,
+                             dynamic_ncols=True))
+        bars[0].update(n)
+
+    return update
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -113,9 +121,11 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
     offline = getattr(args, "offline", True) or not fetch
     if not offline:
         _cmd_fetch(args)
+    # Only `run --offline` falls back to the shipped fixtures; extract and check
+    # work on what the store holds.
     result = library.run(args.cache, args.out, getattr(args, "site", None),
                          getattr(args, "as_of", None), offline=offline, report=report,
-                         progress=_progress(args, "import"))
+                         progress=_progress(args, "import"), fixtures=fetch)
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
     _say(args, f"{result.site}: wrote {len(result.outputs)} files to {args.out}"

@@ -98,10 +98,15 @@ def check(cache: Path | str = DEFAULT_CACHE, site: str | None = None,
 
 def run(cache: Path | str = DEFAULT_CACHE, out: Path | str | None = DEFAULT_OUT,
         site: str | None = None, as_of: datetime | None = None, offline: bool = True,
-        report: bool = True, progress: Progress | None = None) -> RunResult:
-    """Extract, check and (unless ``out`` is None) write every output."""
+        report: bool = True, progress: Progress | None = None,
+        fixtures: bool = True) -> RunResult:
+    """Extract, check and (unless ``out`` is None) write every output.
+
+    With ``offline`` and ``fixtures``, an empty store is first filled with the
+    shipped fixture wiki.
+    """
     cache = Path(cache)
-    imported = ensure_fixtures(cache, progress) if offline else []
+    imported = ensure_fixtures(cache, progress) if offline and fixtures else []
     bench = open_bench(cache, site)
     try:
         return _run(bench, out, as_of, report, imported)
