@@ -203,27 +203,25 @@ def check_claims(claims: pd.DataFrame, snapshot: Snapshot, revid: int) -> pd.Dat
     rows: list[dict[str, object]] = []
     latest = claims[claims["revid"] == revid]
     for claim in latest.itertuples(index=False):
-        cid = str(claim.claim_id)
-        outcome = _data_outcome(cid, claim, snapshot)
-        if outcome is None:
-            continue
-        rows.append(_row(claim, "data", snapshot.as_of, outcome))
+        outcome = _data_outcome(str(claim.claim_id), claim, snapshot)
+        if outcome is not None:
+            rows.append(_row(claim, "data", snapshot.as_of, outcome))
     latest_internal: dict[str, tuple[object, Outcome]] = {}
     revids = claims[["revid", "timestamp"]].drop_duplicates().sort_values(["timestamp", "revid"])
-    for rid in [int(r) for r in revids["revid"] if int(r) <= revid]:
+    for rid in [int(r) for r in revids["revid"].tolist() if int(r) <= revid]:
         # A figure the latest revision dropped is checked in the last revision stating it.
-        for claim, outcome in internal_checks(claims, snapshot, rid):
-            latest_internal[claim.claim_id] = (claim, outcome)
+        for internal, outcome in internal_checks(claims, snapshot, rid):
+            latest_internal[internal.claim_id] = (internal, outcome)
     for check_id in sorted(latest_internal):
-        claim, outcome = latest_internal[check_id]
-        rows.append(_row(claim, "internal", snapshot.as_of, outcome))
+        subject, outcome = latest_internal[check_id]
+        rows.append(_row(subject, "internal", snapshot.as_of, outcome))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
 def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
-    value = getattr(claim, "value")
-    qualifier = str(getattr(claim, "qualifier"))
-    text = str(getattr(claim, "text"))
+    value = claim.value
+    qualifier = str(claim.qualifier)
+    text = str(claim.text)
     if cid in NOT_CHECKABLE:
         return not_checkable(NOT_CHECKABLE[cid])
     if cid.startswith("online:"):
@@ -233,7 +231,7 @@ def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
         if low is None or high is None:
             return not_checkable(method)
         return judge(value, None, "range", method=method, evidence=evidence,
-                     published_range=(getattr(claim, "low"), getattr(claim, "high")),
+                     published_range=(claim.low, claim.high),
                      recomputed_range=(low, high))
     bilan = _from_bilan(cid, claim, s)
     if bilan is not None:
@@ -249,8 +247,8 @@ def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
 
 def _from_bilan(cid: str, claim: object, s: Snapshot) -> Outcome | None:
     """Figures whose data is on the bilan page itself: expense lines and listed items."""
-    revid = int(getattr(claim, "revid"))
-    value = getattr(claim, "value")
+    revid = int(claim.revid)
+    value = claim.value
     evidence = f"{BILAN_PAGE}@{revid}"
     if cid in ("expenses_total", "balance"):
         exp = s.expenses[s.expenses["revid"] == revid] if not s.expenses.empty else s.expenses
@@ -269,8 +267,8 @@ def _from_bilan(cid: str, claim: object, s: Snapshot) -> Outcome | None:
         facts = s.facts.get(revid)
         if facts is None or cid not in facts.listed:
             return not_checkable("the bilan lists no items next to this figure")
-        return judge(value, Decimal(facts.listed[cid]), str(getattr(claim, "qualifier")),
-                     evidence=evidence, text=str(getattr(claim, "text")),
+        return judge(value, Decimal(facts.listed[cid]), str(claim.qualifier),
+                     evidence=evidence, text=str(claim.text),
                      method="the items the bilan lists with this figure")
     return None
 
@@ -285,9 +283,9 @@ def _claim_value(s: Snapshot, revid: int, claim_id: str) -> Decimal | None:
 
 def _row(claim: object, check: str, as_of: datetime, o: Outcome) -> dict[str, object]:
     return {
-        "claim_id": getattr(claim, "claim_id"), "check": check, "revid": getattr(claim, "revid"),
-        "as_of": pd.Timestamp(as_of), "text": getattr(claim, "text"),
-        "published": _published(claim) or o.published, "qualifier": getattr(claim, "qualifier"),
+        "claim_id": claim.claim_id, "check": check, "revid": claim.revid,
+        "as_of": pd.Timestamp(as_of), "text": claim.text,
+        "published": _published(claim) or o.published, "qualifier": claim.qualifier,
         "recomputed": o.recomputed, "tolerance": o.tolerance, "low": o.low, "high": o.high,
         "gap": o.gap, "verdict": o.verdict, "holds_by": o.holds_by, "method": o.method,
         "evidence": o.evidence,

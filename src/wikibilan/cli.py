@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wikibilan import __version__
@@ -30,12 +30,12 @@ def _as_of(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (e.g. 2017-11-30)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (exercised by the docs test)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help=f"the SQLite store (default {DEFAULT_CACHE})")
     common.add_argument("-v", "--verbose", action="store_true", help="log details, show tracebacks")
@@ -46,14 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wikibilan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    site_opts = argparse.ArgumentParser(add_help=False)
+    site_opts = _Parser(add_help=False)
     site_opts.add_argument("--site", help=f"wiki URL (default {DEFAULT_SITE} for fetch)")
     site_opts.add_argument("--source", choices=["auto", "api", "archive"], default="auto",
                            help="how to read a live site (default auto: API, else archive)")
-    out_opts = argparse.ArgumentParser(add_help=False)
+    out_opts = _Parser(add_help=False)
     out_opts.add_argument("--out", type=Path, default=DEFAULT_OUT,
                           help=f"output directory (default {DEFAULT_OUT})")
-    check_opts = argparse.ArgumentParser(add_help=False)
+    check_opts = _Parser(add_help=False)
     check_opts.add_argument("--as-of", type=_as_of, help="check against the wiki as of this date")
     check_opts.add_argument("--strict", action="store_true",
                             help="exit 1 when a published figure is contradicted")

@@ -81,7 +81,7 @@ def _coerce(series: pd.Series, dtype: str) -> pd.Series:
         return pd.to_datetime(series).astype("datetime64[s]")
     if dtype == "decimal":
         return series.map(lambda v: v if v is None or isinstance(v, Decimal) else Decimal(str(v)))
-    return series.astype(dtype)
+    return series.astype(dtype)  # type: ignore[call-overload]
 
 
 def make_frame(name: str, rows: Iterable[Any] | Sequence[Mapping[str, Any]]) -> pd.DataFrame:

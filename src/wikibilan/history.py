@@ -38,7 +38,7 @@ def claim_history(
         present_before = False
         first: tuple[int, object, object] | None = None
         for rev in revs.itertuples(index=False):
-            revid = int(rev.revid)
+            revid = int(str(rev.revid))
             value = values.get((claim_id, revid))
             if value is None and not present_before:
                 continue

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from wikibilan.verdicts import (
-    REPRODUCED,
     CONTRADICTED,
     NOT_CHECKABLE,
+    REPRODUCED,
     Outcome,
     decimals_of,
     fmt,

@@ -14,7 +14,8 @@ from wikibilan import __version__
 from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR
 from wikibilan.errors import InputError, UsageError
 from wikibilan.integrity import VerifyReport, verify_store
-from wikibilan.pipeline import Frames, Workbench, load_frames as _load, open_bench, run_checks
+from wikibilan.pipeline import Frames, Workbench, open_bench, run_checks
+from wikibilan.pipeline import load_frames as _load
 from wikibilan.sources.dump import ImportResult, export_store, import_dump
 from wikibilan.store import Store
 

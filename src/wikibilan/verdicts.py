@@ -97,8 +97,8 @@ def judge(
     if qualifier == "at_least":
         strict = "au moins" not in text.lower() and "au minimum" not in text.lower()
         holds = recomputed > published if strict else recomputed >= published
-        tol = f"{'>' if strict else '≥'} {pub}"
-        return Outcome(REPRODUCED if holds else CONTRADICTED, pub, rec, tol, pub, "", gap,
+        bound = f"{'>' if strict else '≥'} {pub}"
+        return Outcome(REPRODUCED if holds else CONTRADICTED, pub, rec, bound, pub, "", gap,
                        "", method, evidence)
     if qualifier == "mean":
         places = decimals_of(published)

@@ -16,7 +16,7 @@ _SEP = r"[\s\-.\u22c5·‧]*"
 ROLE_HEADINGS: tuple[tuple[str, str], ...] = (
     (r"qui a pr[ée]vu de venir", "planned"),
     (r"manifest[ée] de l.int[ée]r[êe]t", "interested"),
-    (rf"^pr[ée]sentations?\b", "present"),
+    (r"^pr[ée]sentations?\b", "present"),
     (rf"^participant{_SEP}(?:e{_SEP})?s?\b", "present"),
     (rf"^pr[ée]sent{_SEP}(?:e{_SEP})?s?\b", "present"),
     (r"^ils sont l[àa]\b", "present"),

@@ -79,10 +79,10 @@ def extract_snapshot(pages: Sequence[PageRevision]) -> Extraction:
 
     ids = assign_ids([d for d, _ in drafts])
     attendance: list[AttendanceRow] = []
-    for (draft, page), event_id in zip(drafts, ids, strict=True):
-        if page is None:
+    for (_, source), event_id in zip(drafts, ids, strict=True):
+        if source is None:
             continue
-        rows, warns = extract_attendance(page.doc, event_id)
+        rows, warns = extract_attendance(source.doc, event_id)
         attendance += rows
         out.warnings += warns
     out.attendance = sorted(
