@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -218,7 +219,7 @@ def check_claims(claims: pd.DataFrame, snapshot: Snapshot, revid: int) -> pd.Dat
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
+def _data_outcome(cid: str, claim: Any, s: Snapshot) -> Outcome | None:
     value = claim.value
     qualifier = str(claim.qualifier)
     text = str(claim.text)
@@ -245,7 +246,7 @@ def _data_outcome(cid: str, claim: object, s: Snapshot) -> Outcome | None:
     return judge(value, recomputed, qualifier, method=method, evidence=evidence, text=text)
 
 
-def _from_bilan(cid: str, claim: object, s: Snapshot) -> Outcome | None:
+def _from_bilan(cid: str, claim: Any, s: Snapshot) -> Outcome | None:
     """Figures whose data is on the bilan page itself: expense lines and listed items."""
     revid = int(claim.revid)
     value = claim.value
@@ -281,7 +282,7 @@ def _claim_value(s: Snapshot, revid: int, claim_id: str) -> Decimal | None:
     return found.iloc[0] if len(found) else None
 
 
-def _row(claim: object, check: str, as_of: datetime, o: Outcome) -> dict[str, object]:
+def _row(claim: Any, check: str, as_of: datetime, o: Outcome) -> dict[str, object]:
     return {
         "claim_id": claim.claim_id, "check": check, "revid": claim.revid,
         "as_of": pd.Timestamp(as_of), "text": claim.text,
@@ -292,7 +293,7 @@ def _row(claim: object, check: str, as_of: datetime, o: Outcome) -> dict[str, ob
     }  # fmt: skip
 
 
-def _published(claim: object) -> str:
+def _published(claim: Any) -> str:
     low, high = getattr(claim, "low", None), getattr(claim, "high", None)
     if isinstance(low, Decimal) and isinstance(high, Decimal):
         return f"{fmt(low)}-{fmt(high)}"

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from wikibilan import __version__
-from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE
+from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE, Selection
 from wikibilan.errors import UsageError, WikibilanError
 
 log = logging.getLogger("wikibilan")
@@ -135,11 +136,60 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
     return EXIT_OK
 
 
+def _selection(args: argparse.Namespace) -> Selection | None:
+    """The selection the flags give, or None for the default Lille selection."""
+    titles, cats, prefixes = (getattr(args, n, None) or [] for n in ("title", "category", "prefix"))
+    links = getattr(args, "links", None)
+    if not (titles or cats or prefixes):
+        if links is None:
+            return None
+        from dataclasses import replace
+
+        from wikibilan.sources.selection import default_selection
+
+        return replace(default_selection(), links=links)
+    return Selection(titles=tuple(titles), categories=tuple(cats), prefixes=tuple(prefixes),
+                     links=links or 0)
+
+
+def _fetch_progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
+    if args.quiet:
+        return None
+    from tqdm import tqdm
+
+    bars: list[tqdm[object]] = []
+
+    def update(p: Any) -> None:
+        if not bars:
+            bars.append(tqdm(desc="fetch", unit=" page", file=sys.stderr, leave=False,
+                             dynamic_ncols=True))
+        bar = bars[0]
+        bar.total = getattr(p, "pages_total", None)
+        bar.n = getattr(p, "pages_done", 0)
+        bar.set_postfix(revisions=getattr(p, "revisions_new", 0),
+                        requests=getattr(p, "requests", 0), retries=getattr(p, "retries", 0),
+                        lag=getattr(p, "lag", 0), refresh=False)
+        bar.refresh()
+
+    return update
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from wikibilan.library import fetch
 
-    r = fetch(args, progress=not args.quiet)
-    _say(args, r)
+    def chosen(source: str, reason: str) -> None:
+        _say(args, f"using the {source} source: {reason}")
+
+    outcome = fetch(args.site or DEFAULT_SITE, args.cache, source=args.source,
+                    selection=_selection(args), progress=_fetch_progress(args), on_choice=chosen)
+    r = outcome.result
+    _say(args, f"{getattr(r, 'site', '')}: {getattr(r, 'pages', '?')} pages, "
+               f"{getattr(r, 'revisions_new', '?')} new revisions, "
+               f"{getattr(r, 'requests', '?')} requests")
+    for title in getattr(r, "deleted", ()):
+        _say(args, f"deleted on the wiki (kept in the store): {title}")
+    for old, new in getattr(r, "moved", ()):
+        _say(args, f"moved on the wiki: {old} -> {new}")
     return EXIT_OK
 
 

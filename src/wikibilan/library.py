@@ -7,11 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from wikibilan import __version__
-from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR
+from wikibilan.config import (
+    DEFAULT_CACHE,
+    DEFAULT_OUT,
+    DEFAULT_SITE,
+    FIXTURES_DIR,
+    Politeness,
+    Selection,
+)
 from wikibilan.errors import InputError, UsageError
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.pipeline import Frames, Workbench, open_bench, run_checks
@@ -150,3 +158,73 @@ def verify(cache: Path | str = DEFAULT_CACHE) -> VerifyReport:
     """Check the store: sha1 of every revision, gaps in each page's history."""
     with Store.open(Path(cache)) as store:
         return verify_store(store)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """Which source a fetch used, why, and what it did."""
+
+    source: str
+    reason: str
+    result: Any
+
+
+def fetch(
+    site: str = DEFAULT_SITE,
+    cache: Path | str = DEFAULT_CACHE,
+    *,
+    source: str = "auto",
+    selection: Selection | None = None,
+    politeness: Politeness | None = None,
+    progress: Callable[[Any], None] | None = None,
+    on_choice: Callable[[str, str], None] | None = None,
+) -> FetchOutcome:
+    """Fetch the selected pages of a live wiki and their history into the store.
+
+    ``source="auto"`` uses the Action API when the site has one, else the static
+    archive; ``on_choice(source, reason)`` is told which and why before fetching.
+    """
+    from wikibilan.errors import NoApiError
+    from wikibilan.sources.apiclient import probe_api
+    from wikibilan.sources.http import PoliteSession
+    from wikibilan.sources.selection import default_selection
+
+    selection = selection or default_selection()
+    session = PoliteSession(politeness or Politeness())
+    try:
+        api_url: str | None = None
+        reason = f"--source {source}"
+        if source in ("auto", "api"):
+            try:
+                api_url, _ = probe_api(site, session)
+                reason = f"the site answers at {api_url}" if source == "auto" else reason
+                source = "api"
+            except NoApiError:
+                if source == "api":
+                    raise
+                source = "archive"
+                reason = "the site has no MediaWiki API (api.php): reading its HTML"
+        if on_choice is not None:
+            on_choice(source, reason)
+        with Store.open(Path(cache)) as store:
+            if source == "api":
+                from wikibilan.sources.api import ApiSource
+
+                api = ApiSource(site, session=session, selection=selection, api_url=api_url)
+                return FetchOutcome(source, reason, api.fetch(store, progress=progress))
+            return FetchOutcome(source, reason, _archive(site, session, selection, store,
+                                                         progress))
+    finally:
+        session.close()
+
+
+def _archive(site: str, session: Any, selection: Selection, store: Store,
+             progress: Callable[[Any], None] | None) -> Any:
+    try:
+        from wikibilan.sources.archive import ArchiveSource
+    except ImportError as exc:  # pragma: no cover - until the archive source lands
+        from wikibilan.errors import SourceError
+
+        raise SourceError("the static-archive source is not available in this version") from exc
+    archive = ArchiveSource(site, session=session, selection=selection)
+    return archive.fetch(store, progress=progress)
