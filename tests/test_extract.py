@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from wikibilan import library
 from wikibilan.document import parse_html, parse_wikitext
-from wikibilan.extract.snapshot import PageRevision, extract_bilan, extract_snapshot
+from wikibilan.extract.kinds import page_kind
+from wikibilan.extract.snapshot import (
+    SNAPSHOT_KINDS,
+    PageRevision,
+    extract_bilan,
+    extract_snapshot,
+)
 from wikibilan.pipeline import Workbench, load_frames, run_checks
 from wikibilan.store import Store
 
@@ -77,8 +83,9 @@ def test_each_needed_revision_is_parsed_once(store_path: Path) -> None:
         bench = Workbench(store, "wiki.lescommuns.org")
         frames = load_frames(bench)
         run_checks(bench, frames)
-        needed = {r.revid for r in store.revisions_as_of(bench.site, None)}
-        needed |= {r.revid for r in store.revisions_as_of(bench.site, WHEN)}
+        # the as-of revisions of the pages the extractors read, and every bilan revision
+        needed = {r.revid for when in (None, WHEN) for r in store.revisions_as_of(bench.site, when)
+                  if page_kind(r.title) in SNAPSHOT_KINDS}
         bilan = store.page_id_for_title(bench.site, "Assemblée des Communs de Lille - Bilan 2015-2017")
         assert bilan is not None
         needed |= {r.revid for r in store.revisions(bench.site, bilan)}

@@ -122,8 +122,9 @@ _NAMESPACES = _DROP_NAMESPACES | _words(
 # Templates whose rendering is plain, fixed text ("{{!}}" is a pipe).
 _TRIVIAL_TEMPLATES = {"!": "|", "=": "=", "!!": "||", "(": "{", ")": "}", "'": "'", "·": "·"}
 _PAGENAME_WORDS = frozenset({"PAGENAME", "FULLPAGENAME", "NOMPAGE", "NOMPAGECOMPLET"})
-_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
-_WS = re.compile(r"\s+")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_INVISIBLE = str.maketrans("", "", _INVISIBLE_CHARS)
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _QUOTES = re.compile(r"'{2,}")
 _MAGIC_WORD = re.compile(r"__[A-ZÀ-Ý_]{3,}__")
 # Tags the wikitext parser left as text (too deep, unbalanced): MediaWiki renders them as tags.
@@ -139,7 +140,9 @@ _REDIRECT = re.compile(r"\A\s*#\s*REDIRECT(?:ION)?\s*:?\s*\[\[([^\]|\n]*)", re.I
 
 def _clean(text: str) -> str:
     """Collapse every kind of whitespace (no-break spaces too) to one space."""
-    return _WS.sub(" ", text.translate(_INVISIBLE)).strip()
+    if not text.isascii() and _HAS_INVISIBLE.search(text):  # rare: skip translate's cost
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())  # str.split() and regex \s agree on what is whitespace
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
@@ -375,8 +378,13 @@ class _WikiBuilder:
         for node in nodes:
             if isinstance(node, str | Text):
                 value = node if isinstance(node, str) else node.value
-                if not raw:
-                    value = _STRAY_TAG.sub(" ", _MAGIC_WORD.sub("", _QUOTES.sub("", value)))
+                if not raw:  # each pattern needs its marker: skip the regex when it is absent
+                    if "''" in value:
+                        value = _QUOTES.sub("", value)
+                    if "__" in value:
+                        value = _MAGIC_WORD.sub("", value)
+                    if "<" in value:
+                        value = _STRAY_TAG.sub(" ", value)
                 parts.append(value)
             elif depth > _MAX_DEPTH:
                 parts.append(" " + str(node.__strip__() or "") + " ")
@@ -456,7 +464,7 @@ class _WikiBuilder:
     ) -> Iterator[tuple[Node | None, int]]:
         """Top-level nodes, with layout tags (``<div>``…) opened up; ``None`` marks a break."""
         for node in nodes:
-            size = len(str(node))
+            size = len(node.value) if type(node) is Text else len(str(node))
             if (
                 isinstance(node, Tag)
                 and not node.wiki_markup
@@ -657,7 +665,7 @@ def _category_name(link: Node | str) -> str:
 def _is_meta(piece: Node | str) -> bool:
     """True for what renders nothing on a line of its own."""
     if isinstance(piece, str):
-        return not _MAGIC_WORD.sub("", piece).strip()
+        return not (_MAGIC_WORD.sub("", piece) if "__" in piece else piece).strip()
     if isinstance(piece, Comment):
         return True
     if isinstance(piece, Wikilink):
@@ -1069,6 +1077,9 @@ def parse_html(html: str | bytes, *, title: str = "", revid: int = 0) -> Documen
     # the category box lists the visible categories; the config adds hidden ones
     categories = _html_categories(doc) or conf_categories
     try:
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+            # libxml2 stops at 256 nested elements and drops the rest of the page
+            raise ValueError("HTML nested too deep")
         root, mode = _content_root(doc)
         redirect = _html_redirect(root)
         if redirect:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from decimal import Decimal
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import pandas as pd
 
 from wikibilan.errors import WikibilanError
+from wikibilan.extract.rows import Provenance
 
 # Column -> dtype. "decimal" columns hold decimal.Decimal objects (exact money and
 # figures); "date"/"datetime" are datetime64 (UTC for datetimes).
@@ -74,6 +77,30 @@ def _flatten(row: Any) -> dict[str, Any]:
     return out
 
 
+@cache
+def _paths(cls: type) -> tuple[tuple[str, str], ...]:
+    """(column, attribute path) of a row class, its ``where`` provenance flattened."""
+    out: list[tuple[str, str]] = []
+    for f in fields(cls):
+        if f.name == "where":
+            out += [(p.name, f"where.{p.name}") for p in fields(Provenance)]
+        else:
+            out.append((f.name, f.name))
+    return tuple(out)
+
+
+def _columns(rows: list[Any]) -> dict[str, list[Any]] | None:
+    """Column lists of rows that are all of one row class (else None): no per-row dicts."""
+    cls = type(rows[0])
+    if not is_dataclass(cls) or any(type(r) is not cls for r in rows):
+        return None
+    if any(f.name == "where" for f in fields(cls)) and any(
+        type(r.where) is not Provenance for r in rows
+    ):
+        return None
+    return {column: list(map(attrgetter(path), rows)) for column, path in _paths(cls)}
+
+
 def _coerce(series: pd.Series, dtype: str) -> pd.Series:
     if dtype == "datetime":
         return pd.to_datetime(series, utc=True)
@@ -87,9 +114,14 @@ def _coerce(series: pd.Series, dtype: str) -> pd.Series:
 def make_frame(name: str, rows: Iterable[Any] | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Build the frame ``name`` from row records or dicts, typed by its schema."""
     schema = SCHEMAS[name]
-    records = [r if isinstance(r, Mapping) else _flatten(r) for r in rows]
-    df = pd.DataFrame.from_records(records, columns=list(schema)) if records else pd.DataFrame(
-        {c: pd.Series([], dtype="object") for c in schema})
+    rows = list(rows)
+    columns = _columns(rows) if rows else None
+    if columns is not None:
+        df = pd.DataFrame({c: columns.get(c, [None] * len(rows)) for c in schema})
+    else:
+        records = [r if isinstance(r, Mapping) else _flatten(r) for r in rows]
+        df = pd.DataFrame.from_records(records, columns=list(schema)) if records else (
+            pd.DataFrame({c: pd.Series([], dtype="object") for c in schema}))
     df = df[list(schema)]
     for column, dtype in schema.items():
         df[column] = _coerce(df[column], dtype)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +21,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast
 
 from .errors import StoreError
-from .model import ContentModel, PageRecord, Revision, Site, SourceName
+from .model import ContentModel, PageRecord, Revision, Site, SourceName, sha1_hex
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ CREATE INDEX revisions_by_page_time ON revisions(site, page_id, timestamp, revid
 CREATE TRIGGER revisions_immutable BEFORE UPDATE ON revisions
 BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
 """
+# What the schema creates, for schema_problems().
+_SCHEMA_OBJECTS = tuple(
+    (m[0].lower(), m[1])
+    for m in re.findall(r"CREATE (TABLE|INDEX|TRIGGER) (?:IF NOT EXISTS )?(\w+)", _SCHEMA)
+)
 
 # Columns of a Revision, in the order _revision_from_row reads them.
 _REV_SELECT = """
@@ -77,13 +83,15 @@ SELECT r.site, r.page_id, p.title, r.revid, r.parentid, r.timestamp, r.user, r.c
 _REV_JOIN = "JOIN pages p ON p.site = r.site AND p.page_id = r.page_id"
 
 # Per page, the newest revision (by timestamp, then revid) among those kept by {where}.
+# Only key columns: the covering index answers it without reading any content.
 _NEWEST = """
-SELECT * FROM (
-    SELECT r.*, ROW_NUMBER() OVER (
+SELECT site, page_id, revid FROM (
+    SELECT r.site, r.page_id, r.revid, ROW_NUMBER() OVER (
         PARTITION BY r.page_id ORDER BY r.timestamp DESC, r.revid DESC) AS rank_in_page
     FROM revisions r WHERE {where}
 ) WHERE rank_in_page = 1
 """
+_ID_CHUNK = 500  # revids per "IN (…)" query, well under SQLite's variable limit
 
 _PAGE_UPSERT = """
 INSERT INTO pages (site, page_id, title, namespace) VALUES (:site, :page_id, :title, :namespace)
@@ -116,6 +124,8 @@ def format_timestamp(when: datetime) -> str:
 
 def parse_timestamp(text: str) -> datetime:
     """Read a stored timestamp back as an aware UTC datetime."""
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":  # the stored form, 20× faster
+        return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
     return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
 
 
@@ -499,10 +509,18 @@ class Store:
         return {int(r[0]) for r in rows}
 
     @_translated
-    def latest_revids(self, site: str) -> dict[int, int]:
-        """Map each page id of ``site`` to its newest stored revid (by timestamp, then revid)."""
+    def latest_revids(self, site: str, when: datetime | None = None) -> dict[int, int]:
+        """Map each page id of ``site`` to its newest stored revid (by timestamp, then revid).
+
+        With ``when``, the newest at or before it; pages without a revision by then are
+        absent. Reads no content.
+
+        Raises:
+            ValueError: ``when`` is a naive datetime.
+        """
+        where, params = _as_of_filter(site, when)
         rows = self._conn.execute(
-            f"SELECT page_id, revid FROM ({_NEWEST.format(where='r.site = ?')})", (site,)
+            f"SELECT page_id, revid FROM ({_NEWEST.format(where=where)})", params
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
@@ -516,16 +534,29 @@ class Store:
         Raises:
             ValueError: ``when`` is a naive datetime.
         """
-        params: tuple[str, ...] = (site,)
-        where = "r.site = ?"
-        if when is not None:
-            where, params = "r.site = ? AND r.timestamp <= ?", (site, format_timestamp(when))
+        where, params = _as_of_filter(site, when)
         rows = self._conn.execute(
-            f"{_REV_SELECT} FROM ({_NEWEST.format(where=where)}) r {_REV_JOIN} "
+            f"{_REV_SELECT} FROM ({_NEWEST.format(where=where)}) n "
+            f"JOIN revisions r ON r.site = n.site AND r.revid = n.revid {_REV_JOIN} "
             "ORDER BY p.title, r.page_id",
             params,
         )
         return [_revision_from_row(r) for r in rows]
+
+    @_translated
+    def revisions_by_id(self, site: str, revids: Iterable[int]) -> list[Revision]:
+        """The stored revisions of ``site`` among ``revids`` (unknown ones skipped), by revid."""
+        wanted = sorted(set(revids))
+        out: list[Revision] = []
+        for start in range(0, len(wanted), _ID_CHUNK):
+            chunk = wanted[start : start + _ID_CHUNK]
+            rows = self._conn.execute(
+                f"{_REV_SELECT} FROM revisions r {_REV_JOIN} WHERE r.site = ? "
+                f"AND r.revid IN ({', '.join('?' * len(chunk))}) ORDER BY r.revid",
+                (site, *chunk),
+            )
+            out += [_revision_from_row(r) for r in rows]
+        return out
 
     @_translated
     def revision_metadata(self, site: str) -> list[dict[str, object]]:
@@ -561,6 +592,93 @@ class Store:
                 "SELECT COUNT(*) FROM revisions WHERE site = ?", (site,)
             ).fetchone()
         return int(row[0])
+
+    # -- integrity -------------------------------------------------------------
+
+    @_translated
+    def corrupt_revisions(self, site: str | None = None) -> list[Revision]:
+        """Stored revisions whose content does not match their sha1 (of ``site``, or all).
+
+        Revisions stored without a sha1 (rendered HTML) cannot be checked and are not listed.
+        """
+        where, params = ("AND site = ?", (site,)) if site is not None else ("", ())
+        cursor = self._conn.execute(
+            f"SELECT site, revid, sha1, content FROM revisions WHERE sha1 IS NOT NULL {where}",
+            params,
+        )
+        bad: dict[str, list[int]] = {}
+        while rows := cursor.fetchmany(200):
+            for key, revid, sha1, content in rows:
+                if sha1_hex(content) != sha1:
+                    bad.setdefault(key, []).append(int(revid))
+        return [rev for key, revids in bad.items() for rev in self.revisions_by_id(key, revids)]
+
+    @_translated
+    def replace_corrupt(self, revs: Iterable[Revision]) -> int:
+        """Put a fresh copy in place of each stored revision whose content fails its sha1.
+
+        The one exception to immutability: a row that fails its own checksum is
+        not what the wiki held. A revision is replaced only when the stored row
+        is corrupt and the fresh copy's content matches its sha1.
+
+        Returns:
+            How many rows were replaced.
+        """
+        replaced = 0
+        with self.transaction():
+            for rev in revs:
+                if rev.sha1 is None or rev.sha1 != rev.content_sha1:
+                    continue
+                row = self._conn.execute(
+                    "SELECT sha1, content FROM revisions WHERE site = ? AND revid = ?",
+                    (rev.site, rev.revid),
+                ).fetchone()
+                if row is None or row[0] is None or row[0] == sha1_hex(row[1]):
+                    continue
+                self._conn.execute(
+                    "DELETE FROM revisions WHERE site = ? AND revid = ?", (rev.site, rev.revid)
+                )
+                data = _revision_row(rev)
+                self._conn.execute(_PAGE_UPSERT, data)
+                replaced += self._conn.execute(_REV_INSERT, data).rowcount
+        return replaced
+
+    @_translated
+    def schema_problems(self) -> list[str]:
+        """What is wrong with the database itself: version, tables, trigger, pages, sizes.
+
+        An empty list when the store is sound.
+        """
+        problems: list[str] = []
+        version = self.get_meta(_VERSION_KEY)
+        if version != str(SCHEMA_VERSION):
+            problems.append(f"schema version is {version!r}, expected {SCHEMA_VERSION}")
+        present = {
+            (row[0], row[1])
+            for row in self._conn.execute("SELECT type, name FROM sqlite_master")
+        }
+        for kind, name in _SCHEMA_OBJECTS:
+            if (kind, name) not in present:
+                problems.append(f"the {kind} {name} is missing")
+        check = [str(r[0]) for r in self._conn.execute("PRAGMA quick_check")]
+        if check != ["ok"]:
+            problems.append("SQLite integrity check: " + "; ".join(check[:5]))
+        orphans = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            problems.append(f"{len(orphans)} rows name a page or site the store does not hold")
+        wrong_size = self._conn.execute(
+            "SELECT COUNT(*) FROM revisions WHERE size != length(CAST(content AS BLOB))"
+        ).fetchone()[0]
+        if wrong_size:
+            problems.append(f"{wrong_size} revisions have a size that is not their content's")
+        return problems
+
+
+def _as_of_filter(site: str, when: datetime | None) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause (on ``revisions r``) keeping ``site``'s revisions up to ``when``."""
+    if when is None:
+        return "r.site = ?", (site,)
+    return "r.site = ? AND r.timestamp <= ?", (site, format_timestamp(when))
 
 
 def _revision_row(rev: Revision) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from wikibilan.document import Document
 from wikibilan.extract.attendance import extract_attendance, resolve_name_keys
@@ -33,6 +35,8 @@ from wikibilan.extract.workshops import (
     extract_workshop_list,
 )
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class PageRevision:
@@ -47,6 +51,29 @@ class PageRevision:
     user: str = ""
 
 
+# Kinds of the pages extract_snapshot reads; it ignores every other page of a snapshot.
+SNAPSHOT_KINDS: frozenset[str] = EVENT_KINDS | {"calendar", "workshop_list", "initiation"}
+
+
+class PageMemo:
+    """Results of the per-page extractors, kept across the snapshots of one run.
+
+    The latest snapshot and the one at the bilan's date share most revisions; a
+    page's rows depend only on its revision and on the arguments in the key.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[tuple[object, ...], Any] = {}
+
+    def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """The result stored under ``key``, computed by ``compute`` the first time."""
+        try:
+            return cast(T, self._results[key])
+        except KeyError:
+            value = self._results[key] = compute()
+            return value
+
+
 @dataclass(slots=True)
 class Extraction:
     """Rows of every frame read from a snapshot."""
@@ -59,16 +86,27 @@ class Extraction:
     warnings: list[WarningRow] = field(default_factory=list)
 
 
-def extract_snapshot(pages: Sequence[PageRevision]) -> Extraction:
-    """Return events, attendance and workshops of a snapshot (one revision per page)."""
+def _key(page: PageRevision, *more: object) -> tuple[object, ...]:
+    return (page.title, page.revid, page.kind, page.created, *more)
+
+
+def extract_snapshot(pages: Sequence[PageRevision], memo: PageMemo | None = None) -> Extraction:
+    """Return events, attendance and workshops of a snapshot (one revision per page).
+
+    Only pages of the kinds in ``SNAPSHOT_KINDS`` are read. ``memo`` carries the
+    per-page results from one snapshot to the next (same revision, same rows).
+    """
+    memo = memo or PageMemo()
     out = Extraction()
-    ordered = sorted(pages, key=lambda p: p.title)
+    ordered = sorted((p for p in pages if p.kind in SNAPSHOT_KINDS), key=lambda p: p.title)
     event_pages = [p for p in ordered if p.kind in EVENT_KINDS]
     titles = frozenset(p.title for p in event_pages)
 
     drafts: list[tuple[EventDraft, PageRevision | None]] = []
     for page in event_pages:
-        draft, warns = draft_page_event(page.doc, page.kind, page.created)
+        draft, warns = memo.get(
+            _key(page, "event"), partial(draft_page_event, page.doc, page.kind, page.created)
+        )
         drafts.append((draft, page))
         out.warnings += warns
     for page in ordered:
@@ -82,7 +120,9 @@ def extract_snapshot(pages: Sequence[PageRevision]) -> Extraction:
     for (_, source), event_id in zip(drafts, ids, strict=True):
         if source is None:
             continue
-        rows, warns = extract_attendance(source.doc, event_id)
+        rows, warns = memo.get(
+            _key(source, "attendance", event_id), partial(extract_attendance, source.doc, event_id)
+        )
         attendance += rows
         out.warnings += warns
     out.attendance = sorted(
@@ -98,7 +138,7 @@ def extract_snapshot(pages: Sequence[PageRevision]) -> Extraction:
     ]
     out.events = sorted(events, key=lambda e: (e.date_start or date.max, e.event_id))
 
-    out.workshops = _workshops(ordered, drafts, ids, out)
+    out.workshops = _workshops(ordered, drafts, ids, out, memo)
     return out
 
 
@@ -107,6 +147,7 @@ def _workshops(
     drafts: list[tuple[EventDraft, PageRevision | None]],
     ids: list[str],
     out: Extraction,
+    memo: PageMemo,
 ) -> list[WorkshopRow]:
     event_on: dict[date, str] = {}
     for (draft, _), eid in zip(drafts, ids, strict=True):
@@ -116,13 +157,16 @@ def _workshops(
     rows: list[WorkshopRow] = []
     for page in ordered:
         if page.kind == "workshop_list":
-            rows += extract_workshop_list(page.doc)
+            rows += memo.get(_key(page, "list"), partial(extract_workshop_list, page.doc))
         elif page.kind == "initiation":
             found, warns = extract_initiations(page.doc, page.created, event_on)
             rows += found
             out.warnings += warns
         elif page.title in event_of_title:
-            rows += extract_event_workshops(page.doc, event_of_title[page.title])
+            eid = event_of_title[page.title]
+            rows += memo.get(
+                _key(page, "workshops", eid), partial(extract_event_workshops, page.doc, eid)
+            )
     return sorted(rows, key=lambda w: w.workshop_id)
 
 
@@ -145,4 +189,12 @@ def extract_bilan(
     return claims, expenses, warnings
 
 
-__all__ = ["Extraction", "PageRevision", "Provenance", "extract_bilan", "extract_snapshot"]
+__all__ = [
+    "SNAPSHOT_KINDS",
+    "Extraction",
+    "PageMemo",
+    "PageRevision",
+    "Provenance",
+    "extract_bilan",
+    "extract_snapshot",
+]
