@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikibilan.extract import french
 from wikibilan.extract.french import (
     CountParse,
     DateParse,
@@ -235,13 +234,15 @@ def test_parse_revision_line_none(text):
 
 
 def test_paris_fallback_rules_agree_with_the_tz_database():
+    from wikibilan import paristime
+
     paris = ZoneInfo("Europe/Paris")
     moment = datetime(2015, 1, 1, 0, 30)
     while moment.year < 2025:
         expected = moment.replace(tzinfo=paris).utcoffset()
         # skip the hour that does not exist and the one that happens twice
         if moment.replace(tzinfo=paris).astimezone(UTC).astimezone(paris).hour == moment.hour:
-            assert french._paris_offset_of_local(moment) == expected, moment
+            assert paristime._paris_offset_of_local(moment) == expected, moment
         moment += timedelta(hours=7, minutes=13)
     assert paris_to_utc(datetime(2016, 3, 27, 3, 30)) == datetime(2016, 3, 27, 1, 30, tzinfo=UTC)
 

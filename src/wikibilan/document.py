@@ -43,6 +43,10 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
+from wikibilan.titles import DROP_NAMESPACES as _DROP_NAMESPACES
+from wikibilan.titles import clean_text as _clean
+from wikibilan.titles import normalize_title
+
 log = logging.getLogger(__name__)
 
 BlockKind = Literal["heading", "item", "row", "para"]
@@ -106,25 +110,10 @@ def _words(text: str, sep: str | None = None) -> frozenset[str]:
     return frozenset(text.split(sep))
 
 
-# Links into these namespaces embed a file or file the page in a category:
-# they render no text (a leading colon, [[:Catégorie:X]], makes a plain link).
-_DROP_NAMESPACES = frozenset(
-    {"catégorie", "category", "fichier", "file", "image", "média", "media"}
-)
 _CATEGORY_NAMESPACES = frozenset({"catégorie", "category"})
-_NAMESPACES = _DROP_NAMESPACES | _words(
-    "utilisateur|utilisatrice|user|discussion|talk|modèle|template|aide|help|spécial|"
-    "special|projet|project|mediawiki|module|discussion utilisateur|discussion utilisatrice|"
-    "user talk|discussion modèle|template talk|discussion catégorie|category talk|"
-    "discussion fichier|file talk|discussion projet|project talk|discussion aide|help talk",
-    "|",
-)
 # Templates whose rendering is plain, fixed text ("{{!}}" is a pipe).
 _TRIVIAL_TEMPLATES = {"!": "|", "=": "=", "!!": "||", "(": "{", ")": "}", "'": "'", "·": "·"}
 _PAGENAME_WORDS = frozenset({"PAGENAME", "FULLPAGENAME", "NOMPAGE", "NOMPAGECOMPLET"})
-_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
-_INVISIBLE = str.maketrans("", "", _INVISIBLE_CHARS)
-_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _QUOTES = re.compile(r"'{2,}")
 _MAGIC_WORD = re.compile(r"__[A-ZÀ-Ý_]{3,}__")
 # Tags the wikitext parser left as text (too deep, unbalanced): MediaWiki renders them as tags.
@@ -138,37 +127,8 @@ _HEX_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _REDIRECT = re.compile(r"\A\s*#\s*REDIRECT(?:ION)?\s*:?\s*\[\[([^\]|\n]*)", re.IGNORECASE)
 
 
-def _clean(text: str) -> str:
-    """Collapse every kind of whitespace (no-break spaces too) to one space."""
-    if not text.isascii() and _HAS_INVISIBLE.search(text):  # rare: skip translate's cost
-        text = text.translate(_INVISIBLE)
-    return " ".join(text.split())  # str.split() and regex \s agree on what is whitespace
-
-
 def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
-
-
-def _upper_first(text: str) -> str:
-    if not text:
-        return text
-    first = text[0].upper()
-    return (first if len(first) == 1 else text[0]) + text[1:]
-
-
-def normalize_title(raw: str) -> str:
-    """Normalise a page title the way MediaWiki does for links.
-
-    ``_`` becomes a space, spaces collapse, a leading colon goes, the first
-    letter (and the first letter after a known namespace) is upper-cased.
-    """
-    title = _clean(raw.replace("_", " ")).lstrip(":").strip()
-    if not title:
-        return ""
-    prefix, sep, rest = title.partition(":")
-    if sep and prefix.strip().lower() in _NAMESPACES and rest.strip():
-        return f"{_upper_first(prefix.strip())}:{_upper_first(rest.strip())}"
-    return _upper_first(title)
 
 
 def _namespace(title: str) -> str:
@@ -624,7 +584,7 @@ class _WikiBuilder:
                 loose.append((child, child_pos))
         if loose:  # cells before the first "|-" form an implicit first row
             rows.insert(0, (loose[0][1], loose))
-        for row_pos, row_cells in rows:
+        for _, row_cells in rows:
             texts: list[str] = []
             links: list[str] = []
             for cell, _ in row_cells:

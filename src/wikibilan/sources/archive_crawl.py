@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from ..config import Selection
-from ..document import normalize_title
+from ..titles import normalize_title
 from ..errors import OffSiteError
 from ..model import Site
 from ..store import Store

@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ..document import normalize_title
-from ..extract.french import paris_local, paris_to_utc
+from ..titles import normalize_title
+from ..paristime import paris_local, paris_to_utc
 from .archive_urls import WikiUrl, parse_wiki_url
 
 _MONTHS = {

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from ..document import normalize_title
+from ..titles import normalize_title
 from .archive_meta import (
     DiffHunk,
     RevisionMeta,

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
-from ..document import normalize_title
+from ..titles import normalize_title
 
 WIKI_SAFE = ";@$!*(),/~:"
 """What MediaWiki's ``wfUrlencode`` leaves unescaped in a title."""
