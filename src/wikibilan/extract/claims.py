@@ -46,7 +46,8 @@ class ClaimPattern:
 
 CLAIM_PATTERNS: tuple[ClaimPattern, ...] = (
     ClaimPattern("founding_meetings", rf"{_NUM}\s+réunions\b", "events"),
-    ClaimPattern("assemblies", rf"{_NUM}\s+assemblées\b", "events"),
+    # "participé à 2 Assemblées des Communs" is the membership rule, not a count.
+    ClaimPattern("assemblies", rf"{_NUM}\s+assemblées\b(?!\s+des\s+communs)", "events"),
     ClaimPattern("coworking_days", rf"{_NUM}\s+journées\s+de\s+coworking", "events"),
     ClaimPattern("temps_forts", rf"{_NUM}\s+temps\s+forts", "events"),
     ClaimPattern("period_months", rf"temps\s+forts\s+sur\s+{_NUM}\s+mois", "months"),
