@@ -259,10 +259,10 @@ def _parts(text: str) -> list[tuple[str, int]]:
     body = text.split(":", 1)[1] if ":" in text else text
     found: list[tuple[str, int]] = []
     for piece in body.split("+"):
-        piece = piece.strip(" “”\"")
         m = _COUNTED_PART.search(piece)
         if m:
-            found.append((piece, int(m.group(1))))
+            found.append((m.group(0), int(m.group(1))))
         elif _SINGLE_PART.search(piece):
-            found.append((piece, 1))
+            # "“48h de la contribution” : le collectif décide …" -> the event's name
+            found.append((piece.split(":")[0].strip(" “”\"«»"), 1))
     return found
