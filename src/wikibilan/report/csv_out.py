@@ -8,8 +8,10 @@ Conventions (docs/FRAMES.md): UTF-8, ``\\n`` line ends, no index, dates
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import decimal
+import io
 import os
 import re
 import tempfile
@@ -74,22 +76,89 @@ def _formatter(series: pd.Series, name: str) -> Callable[[Any], str]:
     return lambda v: format_cell(v, as_date=as_date)
 
 
+def _format_cells(series: pd.Series, name: str) -> list[str]:
+    """Format one column cell by cell: what :func:`_format_column` must equal, and its fallback."""
+    fmt = _formatter(series, name)
+    return [fmt(v) for v in series.to_numpy(dtype=object)]
+
+
+def _fill(texts: np.ndarray, missing: np.ndarray) -> list[str]:
+    out: list[str] = texts.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = ""
+    return out
+
+
+def _format_datetimes(series: pd.Series, as_date: bool) -> list[str] | None:
+    """Whole-column form of the datetime cells; None where numpy would differ from strftime."""
+    if series.dt.tz is not None:
+        # An instant is written in UTC; a date is the day in the value's own zone.
+        if not as_date:
+            series = series.dt.tz_convert("UTC")
+        series = series.dt.tz_localize(None)
+    values = series.to_numpy().astype("datetime64[s]")
+    missing = np.isnat(values)
+    years = values[~missing].astype("datetime64[Y]").astype(np.int64) + 1970
+    # strftime writes years below 1000 unpadded and cannot write years past 9999.
+    if len(years) and (years.min() < 1000 or years.max() > 9999):
+        return None
+    if as_date:
+        return _fill(np.datetime_as_string(values.astype("datetime64[D]")), missing)
+    return _fill(np.char.add(np.datetime_as_string(values), "Z"), missing)
+
+
+def _format_column(series: pd.Series, name: str) -> list[str]:
+    """Format one column as :func:`format_cell` does each cell, a column at a time."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _format_cells(series, name)
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        texts = _format_datetimes(series, bool(DATE_COLUMN.match(name)))
+        if texts is not None:
+            return texts
+    elif isinstance(dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value="").tolist()
+    elif pd.api.types.is_bool_dtype(dtype):
+        flags = series.to_numpy(dtype=bool, na_value=False)
+        return _fill(np.where(flags, "true", "false"), missing)
+    elif pd.api.types.is_integer_dtype(dtype):
+        wide = np.uint64 if pd.api.types.is_unsigned_integer_dtype(dtype) else np.int64
+        ints = series.to_numpy(dtype=wide, na_value=0)
+        return _fill(ints.astype(str), missing)
+    elif pd.api.types.is_float_dtype(dtype):
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return [
+            "" if gap else np.format_float_positional(v, trim="-")
+            for v, gap in zip(floats.tolist(), missing.tolist(), strict=True)
+        ]
+    return _format_cells(series, name)
+
+
+def _format_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
+    return {str(name): _format_column(frame[name], str(name)) for name in frame.columns}
+
+
 def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` where every cell is its CSV string."""
     out = pd.DataFrame(index=range(len(frame)))
-    for name in frame.columns:
-        series = frame[name]
-        fmt = _formatter(series, str(name))
-        out[str(name)] = pd.Series(
-            [fmt(v) for v in series.to_numpy(dtype=object)], index=out.index, dtype=object
-        )
+    for name, texts in _format_columns(frame).items():
+        out[name] = pd.Series(texts, index=out.index, dtype=object)
     return out
 
 
 def frame_to_csv(frame: pd.DataFrame) -> str:
     """Render ``frame`` as CSV text (header row, no index, ``\\n`` line ends)."""
-    text: str = format_frame(frame).to_csv(index=False, lineterminator="\n")
-    return text
+    if not len(frame.columns):
+        text: str = format_frame(frame).to_csv(index=False, lineterminator="\n")
+        return text
+    columns = _format_columns(frame)
+    # The csv module is what DataFrame.to_csv writes with, minus the frame it would build.
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns.keys())
+    writer.writerows(zip(*columns.values(), strict=True))
+    return buf.getvalue()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

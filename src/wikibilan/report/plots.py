@@ -3,6 +3,10 @@
 Pure: frames in, bytes out. Every figure has a fixed size and resolution, the
 matplotlib defaults (never the user's matplotlibrc) and no ``Software``
 metadata, so the same frames always give the same bytes.
+
+matplotlib is imported only by the functions that draw: importing it takes
+longer than writing every CSV, and the captions, notes and :func:`plot_names`
+(used by the Markdown report and by CSV-only runs) do not need it.
 """
 
 from __future__ import annotations
@@ -11,16 +15,13 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.dates as mdates
-import matplotlib.style
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # name -> caption, in the order the report shows them.
 PLOT_CAPTIONS: dict[str, str] = {
@@ -175,6 +176,8 @@ def _amounts(frames: Frames) -> pd.DataFrame:
 
 
 def _mark_as_of(ax: Axes, as_of: pd.Timestamp | None) -> None:
+    import matplotlib.dates as mdates
+
     if as_of is not None:
         ax.axvline(
             float(mdates.date2num(as_of)),
@@ -186,6 +189,8 @@ def _mark_as_of(ax: Axes, as_of: pd.Timestamp | None) -> None:
 
 
 def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -213,6 +218,9 @@ def _draw_participants(ax: Axes, frames: Frames, as_of: pd.Timestamp | None) -> 
 
 
 def _draw_events_per_month(ax: Axes, frames: Frames, as_of: pd.Timestamp | None) -> None:
+    import matplotlib
+    from matplotlib.ticker import MaxNLocator
+
     ev = _events(frames)
     months = ev["date"].dt.to_period("M")
     counts = pd.crosstab(months, ev["kind"]).sort_index()
@@ -271,13 +279,16 @@ def _draw_expenses(ax: Axes, frames: Frames, as_of: pd.Timestamp | None) -> None
 def _draw_published_vs_recomputed(ax: Axes, frames: Frames, as_of: pd.Timestamp | None) -> None:
     rows = _numeric_checks(frames)
     y = np.arange(len(rows))[::-1]
-    for yi, (_, row) in zip(y, rows.iterrows(), strict=True):
-        colour = VERDICT_COLOURS.get(row["verdict"], "#424242")
-        ax.plot([row["published"], row["recomputed"]], [yi, yi], color=colour, linewidth=1)
-        # The published ring is drawn larger and below, so a reproduced value shows as a
-        # dot inside its ring instead of hiding it.
-        ax.scatter([row["published"]], [yi], facecolors="white", edgecolors="black", s=70, zorder=3)
-        ax.scatter([row["recomputed"]], [yi], color=colour, s=26, zorder=4)
+    colours = np.array([VERDICT_COLOURS.get(v, "#424242") for v in rows["verdict"]], dtype=object)
+    for yi, pub, rec, colour in zip(y, rows["published"], rows["recomputed"], colours, strict=True):
+        ax.plot([pub, rec], [yi, yi], color=colour, linewidth=1)
+    # The published ring is drawn larger and below, so a reproduced value shows as a dot
+    # inside its ring instead of hiding it. One collection per style, not one per point:
+    # rows never overlap, so the picture is the same.
+    ax.scatter(rows["published"], y, facecolors="white", edgecolors="black", s=70, zorder=3)
+    for colour in dict.fromkeys(colours):
+        mine = colours == colour
+        ax.scatter(rows["recomputed"][mine], y[mine], color=colour, s=26, zorder=4)
     values = pd.concat([rows["published"], rows["recomputed"]])
     if len(values) and (values > 0).all() and values.max() / values.min() > 20:
         ax.set_xscale("log")
@@ -289,7 +300,7 @@ def _draw_published_vs_recomputed(ax: Axes, frames: Frames, as_of: pd.Timestamp 
     ax.set_xlabel("value")
 
 
-_Draw = Callable[[Axes, Frames, "pd.Timestamp | None"], None]
+_Draw = Callable[["Axes", Frames, "pd.Timestamp | None"], None]
 _DRAWERS: dict[str, _Draw] = {
     "participants": _draw_participants,
     "events_per_month": _draw_events_per_month,
@@ -322,6 +333,11 @@ def plot_names(frames: Frames) -> list[str]:
 
 def render_plot(frames: Frames, name: str, as_of: datetime | None = None) -> bytes:
     """Draw one plot (a key of ``PLOT_CAPTIONS``) and return its PNG bytes."""
+    import matplotlib
+    import matplotlib.style
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
+
     with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
         fig = Figure(figsize=(_WIDTH, _height(frames, name)), dpi=_DPI)
         ax = fig.add_subplot()
@@ -331,7 +347,11 @@ def render_plot(frames: Frames, name: str, as_of: datetime | None = None) -> byt
         ax.grid(True, alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize=8, framealpha=0.9)
-        fig.tight_layout()
+        # fig.tight_layout() measures every label twice (its default rect, the whole
+        # figure, repeats the pass to the same margins) and leaves a layout engine on the
+        # figure, for which savefig draws it once more. rect=None, which the engine takes
+        # as "no rect" though its stubs want a tuple, gives the same layout in one pass.
+        TightLayoutEngine(rect=None).execute(fig)  # type: ignore[arg-type]
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
     return buf.getvalue()
