@@ -9,8 +9,14 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "wikibilan"
 PURE = ["document", "frames", "checks", "verdicts", "internal", "history", "extract"]
-IO_MODULES = ("wikibilan.sources", "wikibilan.store", "wikibilan.report", "wikibilan.pipeline",
-              "wikibilan.library", "wikibilan.cli")
+IO_MODULES = (
+    "wikibilan.sources",
+    "wikibilan.store",
+    "wikibilan.report",
+    "wikibilan.pipeline",
+    "wikibilan.library",
+    "wikibilan.cli",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -49,8 +55,16 @@ def test_pure_layers_do_no_io(part: str) -> None:
 
 
 def test_sources_import_only_what_lies_below_them() -> None:
-    upward = ("wikibilan.document", "wikibilan.extract", "wikibilan.frames", "wikibilan.checks",
-              "wikibilan.report", "wikibilan.pipeline", "wikibilan.library", "wikibilan.cli")
+    upward = (
+        "wikibilan.document",
+        "wikibilan.extract",
+        "wikibilan.frames",
+        "wikibilan.checks",
+        "wikibilan.report",
+        "wikibilan.pipeline",
+        "wikibilan.library",
+        "wikibilan.cli",
+    )
     for path in _files("sources"):
         bad = {m for m in _imports(path) if m.startswith(upward)}
         assert not bad, f"{_module_name(path)} imports {sorted(bad)}"
@@ -68,8 +82,11 @@ def test_sources_do_not_know_each_other() -> None:
         me = _family(_module_name(path))
         if me == "selection":  # resolves a selection spec through the API client
             me = "api"
-        others = {m for m in _imports(path) if m.startswith("wikibilan.sources.")
-                  and _family(m) not in shared | {me}}
+        others = {
+            m
+            for m in _imports(path)
+            if m.startswith("wikibilan.sources.") and _family(m) not in shared | {me}
+        }
         assert not others, f"{_module_name(path)} imports {sorted(others)}"
 
 

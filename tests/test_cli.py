@@ -16,8 +16,13 @@ LILLE = ROOT / "fixtures" / "wiki" / "lille.xml"
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wikibilan", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "wikibilan", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def _one_sentence(stderr: str) -> None:
@@ -33,8 +38,9 @@ def test_version() -> None:
     assert r.stdout.startswith("wikibilan ")
 
 
-@pytest.mark.parametrize("args", [["frobnicate"], ["run", "--bogus"], ["import"],
-                                  ["check", "--as-of", "yesterday"]])
+@pytest.mark.parametrize(
+    "args", [["frobnicate"], ["run", "--bogus"], ["import"], ["check", "--as-of", "yesterday"]]
+)
 def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     _one_sentence(capsys.readouterr().err)
@@ -99,10 +105,22 @@ def test_import_export_import_round_trip(tmp_path: Path) -> None:
     with Store.open(a) as sa, Store.open(b) as sb:
         ra, rb = list(sa.iter_revisions()), list(sb.iter_revisions())
     assert len(ra) == 136
-    fields = ("site", "page_id", "title", "revid", "parentid", "timestamp", "user", "comment",
-              "sha1", "content", "user_is_ip")
-    assert [tuple(getattr(r, f) for f in fields) for r in ra] == \
-        [tuple(getattr(r, f) for f in fields) for r in rb]
+    fields = (
+        "site",
+        "page_id",
+        "title",
+        "revid",
+        "parentid",
+        "timestamp",
+        "user",
+        "comment",
+        "sha1",
+        "content",
+        "user_is_ip",
+    )
+    assert [tuple(getattr(r, f) for f in fields) for r in ra] == [
+        tuple(getattr(r, f) for f in fields) for r in rb
+    ]
 
 
 def test_strict_exits_1_on_a_contradicted_figure(tmp_path: Path) -> None:
@@ -116,5 +134,6 @@ def test_verify_on_a_clean_store(tmp_path: Path, capsys: pytest.CaptureFixture[s
     cache = str(tmp_path / "s.db")
     assert main(["import", str(LILLE), "--cache", cache, "-q"]) == 0
     assert main(["verify", "--cache", cache]) == 0
-    assert "136 revisions of 39 pages checked: 0 with a wrong sha1, 0 gaps" in \
-        capsys.readouterr().out
+    assert (
+        "136 revisions of 39 pages checked: 0 with a wrong sha1, 0 gaps" in capsys.readouterr().out
+    )

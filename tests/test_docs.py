@@ -37,6 +37,16 @@ def test_help(command: str | None, capsys: pytest.CaptureFixture[str]) -> None:
 def test_readme_lists_every_command_and_output() -> None:
     for command in COMMANDS:
         assert f"wikibilan {command}" in README, command
-    for name in ["pages", "revisions", "events", "attendance", "workshops", "expenses",
-                 "claims", "checks", "claim_history", "warnings"]:
+    for name in [
+        "pages",
+        "revisions",
+        "events",
+        "attendance",
+        "workshops",
+        "expenses",
+        "claims",
+        "checks",
+        "claim_history",
+        "warnings",
+    ]:
         assert f"`{name}.csv`" in README, name

@@ -33,8 +33,9 @@ from wikibilan.store import Store
 
 DATA = Path(__file__).parent / "data"
 # Debian's mediawiki package ships the schema gzipped under /usr/share/doc.
-XSD = Path(os.environ.get("WIKIBILAN_EXPORT_XSD",
-                          "/usr/share/doc/mediawiki/docs/export-0.11.xsd.gz"))
+XSD = Path(
+    os.environ.get("WIKIBILAN_EXPORT_XSD", "/usr/share/doc/mediawiki/docs/export-0.11.xsd.gz")
+)
 EXAMPLE = "wiki.example.org"
 
 

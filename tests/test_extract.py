@@ -24,8 +24,16 @@ from wikibilan.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEN = datetime(2017, 11, 30, 14, 40, tzinfo=UTC)
-KINDS = ["founding_meeting", "assembly", "calendar", "initiation", "workshop_list", "bilan",
-         "coworking", "other"]
+KINDS = [
+    "founding_meeting",
+    "assembly",
+    "calendar",
+    "initiation",
+    "workshop_list",
+    "bilan",
+    "coworking",
+    "other",
+]
 
 
 @pytest.fixture(scope="module")
@@ -84,33 +92,63 @@ def test_each_needed_revision_is_parsed_once(store_path: Path) -> None:
         frames = load_frames(bench)
         run_checks(bench, frames)
         # the as-of revisions of the pages the extractors read, and every bilan revision
-        needed = {r.revid for when in (None, WHEN) for r in store.revisions_as_of(bench.site, when)
-                  if page_kind(r.title) in SNAPSHOT_KINDS}
-        bilan = store.page_id_for_title(bench.site, "Assemblée des Communs de Lille - Bilan 2015-2017")
+        needed = {
+            r.revid
+            for when in (None, WHEN)
+            for r in store.revisions_as_of(bench.site, when)
+            if page_kind(r.title) in SNAPSHOT_KINDS
+        }
+        bilan = store.page_id_for_title(
+            bench.site, "Assemblée des Communs de Lille - Bilan 2015-2017"
+        )
         assert bilan is not None
         needed |= {r.revid for r in store.revisions(bench.site, bilan)}
         assert bench.docs.parsed == len(needed)
 
 
-_markup = st.sampled_from([
-    "== Présent-e-s ==\n", "* Marie Dupont : x\n", "** desc\n", "* A & B Martin (à confirmer)\n",
-    "Présents : A, B, C\n", "{|\n|-\n| a || 1\n|}\n", "* 28/01/2015 : [[Journée de coworking]]\n",
-    "== Ateliers ==\n", "* 12 mars 2017 : 5 participants\n", "[[Lien|label]] ", "'''gras''' ",
-    "21 personnes sont passées\n", "* TOTAL = 1022,66€\n", "Solde : 977,34€ (env. 720€)\n",
-    "== Dépenses ==\n* x (mois 2017) : 12€\n", "{{modèle|a=b}}", "<div>", "</ul>", "\n",
-])
-_page_text = st.one_of(st.text(max_size=300), st.lists(
-    st.one_of(_markup, st.text(max_size=20)), max_size=25).map("".join))
+_markup = st.sampled_from(
+    [
+        "== Présent-e-s ==\n",
+        "* Marie Dupont : x\n",
+        "** desc\n",
+        "* A & B Martin (à confirmer)\n",
+        "Présents : A, B, C\n",
+        "{|\n|-\n| a || 1\n|}\n",
+        "* 28/01/2015 : [[Journée de coworking]]\n",
+        "== Ateliers ==\n",
+        "* 12 mars 2017 : 5 participants\n",
+        "[[Lien|label]] ",
+        "'''gras''' ",
+        "21 personnes sont passées\n",
+        "* TOTAL = 1022,66€\n",
+        "Solde : 977,34€ (env. 720€)\n",
+        "== Dépenses ==\n* x (mois 2017) : 12€\n",
+        "{{modèle|a=b}}",
+        "<div>",
+        "</ul>",
+        "\n",
+    ]
+)
+_page_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.one_of(_markup, st.text(max_size=20)), max_size=25).map("".join),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(st.tuples(_page_text, st.sampled_from(KINDS), st.booleans()),
-                      min_size=1, max_size=4))
+@given(
+    texts=st.lists(
+        st.tuples(_page_text, st.sampled_from(KINDS), st.booleans()), min_size=1, max_size=4
+    )
+)
 def test_no_input_makes_an_extractor_raise(texts: list[tuple[str, str, bool]]) -> None:
     pages = []
     for i, (text, kind, as_html) in enumerate(texts):
-        doc = parse_html(f"<div class='mw-parser-output'>{text}</div>") if as_html \
+        doc = (
+            parse_html(f"<div class='mw-parser-output'>{text}</div>")
+            if as_html
             else parse_wikitext(text)
+        )
         pages.append(PageRevision(f"P{i}", kind, i + 1, WHEN, WHEN, doc, "u"))
     snapshot = extract_snapshot(pages)
     claims, expenses, warnings = extract_bilan([p for p in pages if p.kind == "bilan"])
@@ -120,14 +158,17 @@ def test_no_input_makes_an_extractor_raise(texts: list[tuple[str, str, bool]]) -
 
 
 def test_odd_lines_end_up_in_warnings() -> None:
-    doc = parse_wikitext("== Dépenses ==\n* Location salle (quelque part) : douze €\n"
-                         "== Présent-e-s ==\n* " + "mot " * 12 + "\n")
+    doc = parse_wikitext(
+        "== Dépenses ==\n* Location salle (quelque part) : douze €\n"
+        "== Présent-e-s ==\n* " + "mot " * 12 + "\n"
+    )
     bilan = PageRevision("B", "bilan", 1, WHEN, WHEN, doc)
     _, expenses, warnings = extract_bilan([bilan])
     assert expenses == []
     assert [w.reason for w in warnings] == ["expense line not understood"]
-    event = PageRevision("Construire dans l'action l'assemblée des communs 9", "founding_meeting",
-                         2, WHEN, WHEN, doc)
+    event = PageRevision(
+        "Construire dans l'action l'assemblée des communs 9", "founding_meeting", 2, WHEN, WHEN, doc
+    )
     snap = extract_snapshot([event])
     reasons = {w.reason for w in snap.warnings}
     assert "attendance line is not a name" in reasons

@@ -65,10 +65,13 @@ def test_checks_as_of_after_the_late_edits(outputs: Path, tmp_path: Path) -> Non
     late_out = tmp_path / "late"
     late_out.mkdir()
     late[["claim_id", "verdict", "published", "recomputed"]].to_csv(
-        late_out / "checks.csv", index=False)
+        late_out / "checks.csv", index=False
+    )
     _compare("checks", late_out, expected_name="checks_late")
     on_time = _read(outputs / "checks.csv")
-    changed = set(_read(EXPECTED / "checks_late.csv").merge(
-        on_time[["claim_id", "verdict"]], on="claim_id", suffixes=("_late", "")
-    ).query("verdict_late != verdict")["claim_id"])
+    changed = set(
+        _read(EXPECTED / "checks_late.csv")
+        .merge(on_time[["claim_id", "verdict"]], on="claim_id", suffixes=("_late", ""))
+        .query("verdict_late != verdict")["claim_id"]
+    )
     assert {"coworking_days", "temps_forts"} <= changed

@@ -27,8 +27,18 @@ def _without_ids(df: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def live(mediawiki: MediaWiki, tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("live")
-    code = main(["run", "--site", mediawiki.url, "--cache", str(work / "s.db"),
-                 "--out", str(work / "out"), "-q"])
+    code = main(
+        [
+            "run",
+            "--site",
+            mediawiki.url,
+            "--cache",
+            str(work / "s.db"),
+            "--out",
+            str(work / "out"),
+            "-q",
+        ]
+    )
     assert code == 0
     return work
 
@@ -45,15 +55,29 @@ def test_api_frames_equal_offline_frames(name: str, live: Path, tmp_path: Path) 
 
 
 @pytest.mark.mediawiki
-def test_auto_source_says_it_chose_the_api(mediawiki: MediaWiki, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fetch", "--site", mediawiki.url, "--cache", str(tmp_path / "s.db"),
-                 "--title", "Trombinoscope de Lille"]) == 0
+def test_auto_source_says_it_chose_the_api(
+    mediawiki: MediaWiki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "fetch",
+                "--site",
+                mediawiki.url,
+                "--cache",
+                str(tmp_path / "s.db"),
+                "--title",
+                "Trombinoscope de Lille",
+            ]
+        )
+        == 0
+    )
     assert "using the api source: the site answers at" in capsys.readouterr().err
 
 
-def test_a_site_without_api_gives_exit_3(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_site_without_api_gives_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import http.server
     import threading
 
@@ -63,8 +87,9 @@ def test_a_site_without_api_gives_exit_3(tmp_path: Path,
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
-        code = main(["fetch", "--site", url, "--source", "api", "--cache",
-                     str(tmp_path / "s.db"), "-q"])
+        code = main(
+            ["fetch", "--site", url, "--source", "api", "--cache", str(tmp_path / "s.db"), "-q"]
+        )
     finally:
         server.shutdown()
     assert code == 3

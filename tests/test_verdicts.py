@@ -43,8 +43,9 @@ def test_approx_tolerance(figure: D, unit: D, tol: D) -> None:
         (D(4), D("4.4"), "mean", "", "reproduced", "rounding"),
     ],
 )
-def test_judge(published: D, recomputed: D, qualifier: str, text: str, verdict: str,
-               holds_by: str) -> None:
+def test_judge(
+    published: D, recomputed: D, qualifier: str, text: str, verdict: str, holds_by: str
+) -> None:
     outcome = judge(published, recomputed, qualifier, method="m", text=text)
     assert outcome.verdict == verdict
     assert outcome.holds_by == holds_by
@@ -56,10 +57,22 @@ def test_approx_bounds_and_gap_are_reported() -> None:
 
 
 def test_range() -> None:
-    ok = judge(D(3), None, "range", method="m", published_range=(D(3), D(21)),
-               recomputed_range=(D(3), D(21)))
-    bad = judge(D(3), None, "range", method="m", published_range=(D(3), D(21)),
-                recomputed_range=(D(2), D(21)))
+    ok = judge(
+        D(3),
+        None,
+        "range",
+        method="m",
+        published_range=(D(3), D(21)),
+        recomputed_range=(D(3), D(21)),
+    )
+    bad = judge(
+        D(3),
+        None,
+        "range",
+        method="m",
+        published_range=(D(3), D(21)),
+        recomputed_range=(D(2), D(21)),
+    )
     assert ok.verdict == "reproduced"
     assert bad.verdict == "contradicted"
     assert bad.gap == "-1 / 0"

@@ -98,7 +98,11 @@ def _mean_participants(s: Snapshot) -> tuple[Decimal | None, str, str]:
         return None, "no event with a participant count", ""
     total, n = int(ev["n_participants"].sum()), len(ev)
     mean = Decimal(total) / Decimal(n)
-    return mean, f"{total} participants over {n} events with a listed or stated count", _evidence(ev)
+    return (
+        mean,
+        f"{total} participants over {n} events with a listed or stated count",
+        _evidence(ev),
+    )
 
 
 def _initiations(s: Snapshot) -> pd.DataFrame:
@@ -126,10 +130,16 @@ def _initiation_people(mean: bool) -> Recompute:
         total = int(stated["n_participants"].sum())
         if mean:
             value = Decimal(total) / Decimal(len(stated))
-            return value, f"{total} participants over {len(stated)} initiation workshops", \
-                _evidence(stated)
-        return Decimal(total), f"sum of participants of {len(stated)} initiation workshops", \
-            _evidence(stated)
+            return (
+                value,
+                f"{total} participants over {len(stated)} initiation workshops",
+                _evidence(stated),
+            )
+        return (
+            Decimal(total),
+            f"sum of participants of {len(stated)} initiation workshops",
+            _evidence(stated),
+        )
 
     return run
 
@@ -157,9 +167,14 @@ def _members(s: Snapshot) -> tuple[Decimal | None, str, str]:
     at = at[at["kind"].isin(["assembly", "coworking"]) & (at["date_start"] > since)]
     per_person = at.groupby("name_key")["event_id"].nunique()
     members = per_person[per_person >= 2]
-    return Decimal(len(members)), (
-        "people present at 2 or more assemblies or coworking days in the 12 months "
-        "before the claim date"), _evidence(at[at["name_key"].isin(members.index)])
+    return (
+        Decimal(len(members)),
+        (
+            "people present at 2 or more assemblies or coworking days in the 12 months "
+            "before the claim date"
+        ),
+        _evidence(at[at["name_key"].isin(members.index)]),
+    )
 
 
 def _themes(s: Snapshot) -> tuple[Decimal | None, str, str]:
@@ -167,17 +182,19 @@ def _themes(s: Snapshot) -> tuple[Decimal | None, str, str]:
 
     ws = s.workshops
     keys = {" ".join(strip_accents(str(t)).lower().split()) for t in ws["theme"]}
-    return Decimal(len(keys)), "distinct workshop themes (case and accents ignored)", \
-        _evidence(ws)
+    return Decimal(len(keys)), "distinct workshop themes (case and accents ignored)", _evidence(ws)
 
 
 def _participants_range(s: Snapshot) -> tuple[Decimal | None, Decimal | None, str, str]:
     ev = _counted(s)
     if ev.empty:
         return None, None, "no event with a participant count", ""
-    return (Decimal(int(ev["n_participants"].min())), Decimal(int(ev["n_participants"].max())),
-            "smallest and largest count over events with a listed or stated count",
-            _evidence(ev))
+    return (
+        Decimal(int(ev["n_participants"].min())),
+        Decimal(int(ev["n_participants"].max())),
+        "smallest and largest count over events with a listed or stated count",
+        _evidence(ev),
+    )
 
 
 RECOMPUTE: dict[str, Recompute] = {
@@ -231,9 +248,15 @@ def _data_outcome(cid: str, claim: Any, s: Snapshot) -> Outcome | None:
         low, high, method, evidence = _participants_range(s)
         if low is None or high is None:
             return not_checkable(method)
-        return judge(value, None, "range", method=method, evidence=evidence,
-                     published_range=(claim.low, claim.high),
-                     recomputed_range=(low, high))
+        return judge(
+            value,
+            None,
+            "range",
+            method=method,
+            evidence=evidence,
+            published_range=(claim.low, claim.high),
+            recomputed_range=(low, high),
+        )
     bilan = _from_bilan(cid, claim, s)
     if bilan is not None:
         return bilan
@@ -257,20 +280,35 @@ def _from_bilan(cid: str, claim: Any, s: Snapshot) -> Outcome | None:
             return not_checkable("the bilan lists no expense line")
         total = sum(exp["amount_eur"], Decimal(0))
         if cid == "expenses_total":
-            return judge(value, total, "exact", evidence=evidence,
-                         method=f"sum of the {len(exp)} expense lines of the bilan")
+            return judge(
+                value,
+                total,
+                "exact",
+                evidence=evidence,
+                method=f"sum of the {len(exp)} expense lines of the bilan",
+            )
         allocation = _claim_value(s, revid, "allocation")
         if allocation is None:
             return not_checkable("the bilan states no allocation to subtract the expenses from")
-        return judge(value, allocation - total, "exact", evidence=evidence,
-                     method="the allocation minus the sum of the expense lines")
+        return judge(
+            value,
+            allocation - total,
+            "exact",
+            evidence=evidence,
+            method="the allocation minus the sum of the expense lines",
+        )
     if cid in ("loomio_decisions", "events_contributed"):
         facts = s.facts.get(revid)
         if facts is None or cid not in facts.listed:
             return not_checkable("the bilan lists no items next to this figure")
-        return judge(value, Decimal(facts.listed[cid]), str(claim.qualifier),
-                     evidence=evidence, text=str(claim.text),
-                     method="the items the bilan lists with this figure")
+        return judge(
+            value,
+            Decimal(facts.listed[cid]),
+            str(claim.qualifier),
+            evidence=evidence,
+            text=str(claim.text),
+            method="the items the bilan lists with this figure",
+        )
     return None
 
 

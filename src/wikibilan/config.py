@@ -51,5 +51,6 @@ class Settings:
     selection: Selection = field(default_factory=Selection)
     politeness: Politeness = field(default_factory=Politeness)
 
+
 # The fixture wiki shipped in the repository (used by offline runs on an empty store).
 FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"

@@ -48,9 +48,7 @@ class SourceError(WikibilanError):
 
     exit_code = 3
 
-    def __init__(
-        self, message: str, *, url: str | None = None, status: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.url = url
         self.status = status

@@ -120,8 +120,11 @@ def make_frame(name: str, rows: Iterable[Any] | Sequence[Mapping[str, Any]]) -> 
         df = pd.DataFrame({c: columns.get(c, [None] * len(rows)) for c in schema})
     else:
         records = [r if isinstance(r, Mapping) else _flatten(r) for r in rows]
-        df = pd.DataFrame.from_records(records, columns=list(schema)) if records else (
-            pd.DataFrame({c: pd.Series([], dtype="object") for c in schema}))
+        df = (
+            pd.DataFrame.from_records(records, columns=list(schema))
+            if records
+            else (pd.DataFrame({c: pd.Series([], dtype="object") for c in schema}))
+        )
     df = df[list(schema)]
     for column, dtype in schema.items():
         df[column] = _coerce(df[column], dtype)

@@ -30,8 +30,10 @@ def claim_history(
     revs = (claims[["revid", "timestamp", "user"]].drop_duplicates("revid")
             .sort_values(["timestamp", "revid"]))  # fmt: skip
     by_check = {(SUBJECT[c], r): o for (c, r), o in verdicts.items() if c in SUBJECT}
-    values = {(str(c), int(r)): v for c, r, v in
-              zip(claims["claim_id"], claims["revid"], claims["value"], strict=True)}
+    values = {
+        (str(c), int(r)): v
+        for c, r, v in zip(claims["claim_id"], claims["revid"], claims["value"], strict=True)
+    }
     rows: list[dict[str, object]] = []
     for claim_id in sorted({str(c) for c in claims["claim_id"]}):
         previous = None

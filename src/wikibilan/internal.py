@@ -58,60 +58,100 @@ def internal_checks(
 
     def add(check_id: str, outcome: Outcome) -> None:
         subject = SUBJECT[check_id]
-        out.append((InternalClaim(check_id, revid, text.get(subject, ""),
-                                  qual.get(subject, "exact")), outcome))
+        out.append(
+            (
+                InternalClaim(check_id, revid, text.get(subject, ""), qual.get(subject, "exact")),
+                outcome,
+            )
+        )
 
     if "temps_forts" in value and facts and facts.parts:
         total = sum(n for _, n in facts.parts)
         shown = " + ".join(str(n) for _, n in facts.parts)
-        add("internal:temps_forts_parts", judge(
-            value["temps_forts"], Decimal(total), "exact",
-            method=f"the parts listed under Réunions: {shown} = {total} "
-                   f"({'; '.join(p for p, _ in facts.parts)})"))
+        add(
+            "internal:temps_forts_parts",
+            judge(
+                value["temps_forts"],
+                Decimal(total),
+                "exact",
+                method=f"the parts listed under Réunions: {shown} = {total} "
+                f"({'; '.join(p for p, _ in facts.parts)})",
+            ),
+        )
     exp = snapshot.expenses
     exp = exp[exp["revid"] == revid] if not exp.empty else exp
     if "expenses_total" in value and not exp.empty:
         lines = list(exp["amount_eur"])
-        add("internal:expenses_total", judge(
-            value["expenses_total"], sum(lines, Decimal(0)), "exact",
-            method=f"sum of the expense lines: {' + '.join(fmt(x) for x in lines)}"))
+        add(
+            "internal:expenses_total",
+            judge(
+                value["expenses_total"],
+                sum(lines, Decimal(0)),
+                "exact",
+                method=f"sum of the expense lines: {' + '.join(fmt(x) for x in lines)}",
+            ),
+        )
     if "allocation" in value and "expenses_total" in value:
         left = value["allocation"] - value["expenses_total"]
         how = f"allocation {fmt(value['allocation'])} − TOTAL {fmt(value['expenses_total'])}"
         if "balance" in value:
             add("internal:balance", judge(value["balance"], left, "exact", method=how))
         if "balance_estimate" in value:
-            add("internal:balance_estimate", judge(
-                value["balance_estimate"], left, "approx", method=how))
+            add(
+                "internal:balance_estimate",
+                judge(value["balance_estimate"], left, "approx", method=how),
+            )
     if {"initiation_workshops", "initiation_mean_participants", "people_initiated"} <= set(value):
         add("internal:initiated_product", _product(value))
     if "mean_participants" in value and "temps_forts" in value:
         add("internal:mean_grim", grim(value["mean_participants"], int(value["temps_forts"])))
     for claim_id in ("loomio_decisions",):
         if claim_id in value and facts and claim_id in facts.listed:
-            add(f"internal:{claim_id}", judge(
-                value[claim_id], Decimal(facts.listed[claim_id]), qual[claim_id],
-                method="the items listed with the figure on the bilan page", text=text[claim_id]))
+            add(
+                f"internal:{claim_id}",
+                judge(
+                    value[claim_id],
+                    Decimal(facts.listed[claim_id]),
+                    qual[claim_id],
+                    method="the items listed with the figure on the bilan page",
+                    text=text[claim_id],
+                ),
+            )
     if "period_months" in value and facts and facts.period_start and facts.period_end:
         (y0, m0), (y1, m1) = facts.period_start, facts.period_end
         months = (y1 - y0) * 12 + m1 - m0
-        add("internal:period_months", judge(
-            value["period_months"], Decimal(months), "exact",
-            method=f"from {y0}-{m0:02d} to {y1}-{m1:02d}, the first and last dated bullets"))
+        add(
+            "internal:period_months",
+            judge(
+                value["period_months"],
+                Decimal(months),
+                "exact",
+                method=f"from {y0}-{m0:02d} to {y1}-{m1:02d}, the first and last dated bullets",
+            ),
+        )
     return out
 
 
 def _product(value: dict[str, Decimal]) -> Outcome:
-    n, mean, people = (value["initiation_workshops"], value["initiation_mean_participants"],
-                       value["people_initiated"])
+    n, mean, people = (
+        value["initiation_workshops"],
+        value["initiation_mean_participants"],
+        value["people_initiated"],
+    )
     product = n * mean
-    outcome = judge(people, product, "approx",
-                    method=f"{fmt(n)} workshops × {fmt(mean)} participants = {fmt(product)}")
+    outcome = judge(
+        people,
+        product,
+        "approx",
+        method=f"{fmt(n)} workshops × {fmt(mean)} participants = {fmt(product)}",
+    )
     if outcome.verdict == CONTRADICTED:
         lo = (n * Decimal("0.9")) * (mean - Decimal("0.5"))
         hi = (n * Decimal("1.1")) * (mean + Decimal("0.5"))
-        note = (f"; under both figures' own qualifiers the product could lie between "
-                f"{fmt(lo)} and {fmt(hi)}")
+        note = (
+            f"; under both figures' own qualifiers the product could lie between "
+            f"{fmt(lo)} and {fmt(hi)}"
+        )
         from dataclasses import replace
 
         return replace(outcome, method=outcome.method + note)
@@ -124,12 +164,24 @@ def grim(mean: Decimal, n: int) -> Outcome:
     if n <= 0:
         return not_checkable("no number of events to divide by")
     if n >= 10**places:
-        return Outcome(NOT_CHECKABLE, fmt(mean), "", f"{places} decimals",
-                       method=(f"GRIM not testable: with {n} events every mean at {places} "
-                               f"decimal(s) is reachable (n ≥ {10**places})"))
+        return Outcome(
+            NOT_CHECKABLE,
+            fmt(mean),
+            "",
+            f"{places} decimals",
+            method=(
+                f"GRIM not testable: with {n} events every mean at {places} "
+                f"decimal(s) is reachable (n ≥ {10**places})"
+            ),
+        )
     step = Decimal(1).scaleb(-places)
     candidates = [Decimal(round(mean * n)) + d for d in (-1, 0, 1)]
     ok = any(abs(c / n - mean) <= step / 2 for c in candidates)
-    return Outcome(REPRODUCED if ok else CONTRADICTED, fmt(mean), "", f"{places} decimals",
-                   method=f"GRIM: a total of whole people over {n} events "
-                          f"{'can' if ok else 'cannot'} give {fmt(mean)}")
+    return Outcome(
+        REPRODUCED if ok else CONTRADICTED,
+        fmt(mean),
+        "",
+        f"{places} decimals",
+        method=f"GRIM: a total of whole people over {n} events "
+        f"{'can' if ok else 'cannot'} give {fmt(mean)}",
+    )

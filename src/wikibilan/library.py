@@ -50,8 +50,9 @@ class RunResult:
         return int((self.checks["verdict"] == "contradicted").sum())
 
 
-def import_file(path: Path, cache: Path = DEFAULT_CACHE, progress: Progress | None = None
-                ) -> ImportResult:
+def import_file(
+    path: Path, cache: Path = DEFAULT_CACHE, progress: Progress | None = None
+) -> ImportResult:
     """Import an XML export into the store."""
     if not path.is_file():
         raise InputError(f"no such file: {path}", path=str(path))
@@ -80,8 +81,10 @@ def ensure_fixtures(cache: Path, progress: Progress | None = None) -> list[Impor
             return []
     dumps = sorted(FIXTURES_DIR.glob("wiki/*.xml")) if FIXTURES_DIR.is_dir() else []
     if not dumps:
-        raise UsageError("the store is empty and no shipped fixtures were found: "
-                         "import a dump with `wikibilan import FILE.xml` first")
+        raise UsageError(
+            "the store is empty and no shipped fixtures were found: "
+            "import a dump with `wikibilan import FILE.xml` first"
+        )
     return [import_file(d, cache, progress) for d in dumps]
 
 
@@ -94,8 +97,9 @@ def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> F
         bench.store.close()
 
 
-def check(cache: Path | str = DEFAULT_CACHE, site: str | None = None,
-          as_of: datetime | None = None) -> pd.DataFrame:
+def check(
+    cache: Path | str = DEFAULT_CACHE, site: str | None = None, as_of: datetime | None = None
+) -> pd.DataFrame:
     """The verdict for every published figure of the latest bilan revision."""
     bench = open_bench(Path(cache), site)
     try:
@@ -105,10 +109,16 @@ def check(cache: Path | str = DEFAULT_CACHE, site: str | None = None,
         bench.store.close()
 
 
-def run(cache: Path | str = DEFAULT_CACHE, out: Path | str | None = DEFAULT_OUT,
-        site: str | None = None, as_of: datetime | None = None, offline: bool = True,
-        report: bool = True, progress: Progress | None = None,
-        fixtures: bool = True) -> RunResult:
+def run(
+    cache: Path | str = DEFAULT_CACHE,
+    out: Path | str | None = DEFAULT_OUT,
+    site: str | None = None,
+    as_of: datetime | None = None,
+    offline: bool = True,
+    report: bool = True,
+    progress: Progress | None = None,
+    fixtures: bool = True,
+) -> RunResult:
     """Extract, check and (unless ``out`` is None) write every output.
 
     With ``offline`` and ``fixtures``, an empty store is first filled with the
@@ -123,21 +133,31 @@ def run(cache: Path | str = DEFAULT_CACHE, out: Path | str | None = DEFAULT_OUT,
         bench.store.close()
 
 
-def _run(bench: Workbench, out: Path | str | None, as_of: datetime | None, report: bool,
-         imported: list[ImportResult]) -> RunResult:
+def _run(
+    bench: Workbench,
+    out: Path | str | None,
+    as_of: datetime | None,
+    report: bool,
+    imported: list[ImportResult],
+) -> RunResult:
     frames = _load(bench, _base_url(bench))
     checked = run_checks(bench, frames, as_of)
-    result = RunResult(bench.site, frames, checked["checks"], checked["claim_history"],
-                       imported=imported)
+    result = RunResult(
+        bench.site, frames, checked["checks"], checked["claim_history"], imported=imported
+    )
     if out is not None:
         from wikibilan.report import ReportContext, write_csvs, write_outputs
 
         all_frames = {**frames, **checked}
         if report:
-            ctx = ReportContext(site=bench.site, generated_at=datetime.now().astimezone(),
-                                as_of=as_of, bilan_title="Assemblée des Communs de Lille - "
-                                "Bilan 2015-2017", bilan_revid=_bilan_revid(checked),
-                                tool_version=__version__)
+            ctx = ReportContext(
+                site=bench.site,
+                generated_at=datetime.now().astimezone(),
+                as_of=as_of,
+                bilan_title="Assemblée des Communs de Lille - Bilan 2015-2017",
+                bilan_revid=_bilan_revid(checked),
+                tool_version=__version__,
+            )
             result.outputs = write_outputs(all_frames, Path(out), ctx)
         else:
             result.outputs = write_csvs(all_frames, Path(out))
@@ -212,14 +232,18 @@ def fetch(
 
                 api = ApiSource(site, session=session, selection=selection, api_url=api_url)
                 return FetchOutcome(source, reason, api.fetch(store, progress=progress))
-            return FetchOutcome(source, reason, _archive(site, session, selection, store,
-                                                         progress))
+            return FetchOutcome(source, reason, _archive(site, session, selection, store, progress))
     finally:
         session.close()
 
 
-def _archive(site: str, session: Any, selection: Selection, store: Store,
-             progress: Callable[[Any], None] | None) -> Any:
+def _archive(
+    site: str,
+    session: Any,
+    selection: Selection,
+    store: Store,
+    progress: Callable[[Any], None] | None,
+) -> Any:
     try:
         from wikibilan.sources.archive import ArchiveSource
     except ImportError as exc:  # pragma: no cover - until the archive source lands

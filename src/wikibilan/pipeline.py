@@ -89,10 +89,17 @@ class Workbench:
         created = {p.page_id: p.first_rev_at for p in self.pages}
         out = []
         for rev in revisions:
-            out.append(PageRevision(
-                title=rev.title, kind=page_kind(rev.title), revid=rev.revid,
-                timestamp=rev.timestamp, created=created.get(rev.page_id) or rev.timestamp,
-                doc=self.docs.get(rev), user=rev.user or ""))
+            out.append(
+                PageRevision(
+                    title=rev.title,
+                    kind=page_kind(rev.title),
+                    revid=rev.revid,
+                    timestamp=rev.timestamp,
+                    created=created.get(rev.page_id) or rev.timestamp,
+                    doc=self.docs.get(rev),
+                    user=rev.user or "",
+                )
+            )
         return out
 
     def snapshot_pages(self, as_of: datetime | None) -> list[PageRevision]:
@@ -135,7 +142,9 @@ def choose_site(store: Store, site: str | None) -> str:
 
         key = site_key_from_url(site) if "/" in site or "." in site else site
         if key not in keys:
-            raise UsageError(f"the store holds no site {key!r} (it holds: {', '.join(keys) or 'none'})")
+            raise UsageError(
+                f"the store holds no site {key!r} (it holds: {', '.join(keys) or 'none'})"
+            )
         return key
     if len(keys) == 1:
         return keys[0]
@@ -195,8 +204,14 @@ def _bilan_data(bench: Workbench, title: str) -> BilanData:
     latest = max(revs, key=lambda r: (r.timestamp, r.revid)) if revs else None
     exp = make_frame("expenses", expenses)
     last = exp[exp["revid"] == latest.revid] if latest is not None else exp
-    return BilanData(make_frame("claims", claims), last.reset_index(drop=True), exp, facts,
-                     make_frame("warnings", warnings), latest)
+    return BilanData(
+        make_frame("claims", claims),
+        last.reset_index(drop=True),
+        exp,
+        facts,
+        make_frame("warnings", warnings),
+        latest,
+    )
 
 
 def corrupt_warnings(bench: Workbench) -> pd.DataFrame:
@@ -231,7 +246,9 @@ def _load_frames(bench: Workbench, base_url: str) -> Frames:
 
 
 def run_checks(
-    bench: Workbench, frames: Frames, as_of: datetime | None = None,
+    bench: Workbench,
+    frames: Frames,
+    as_of: datetime | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> Frames:
     """Verdicts for the latest bilan revision, and the history of every figure."""
@@ -246,8 +263,16 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
         return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
     when = as_of or bilan.latest.timestamp
     snap = snapshot_frames(bench, when)
-    snapshot = Snapshot(when, snap["events"], snap["attendance"], snap["workshops"],
-                        frames["pages"], bilan.all_expenses, bilan.facts, bilan.claims)
+    snapshot = Snapshot(
+        when,
+        snap["events"],
+        snap["attendance"],
+        snap["workshops"],
+        frames["pages"],
+        bilan.all_expenses,
+        bilan.facts,
+        bilan.claims,
+    )
     checks = check_claims(bilan.claims, snapshot, bilan.latest.revid)
     verdicts = {}
     from wikibilan.internal import internal_checks

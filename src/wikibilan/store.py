@@ -654,8 +654,7 @@ class Store:
         if version != str(SCHEMA_VERSION):
             problems.append(f"schema version is {version!r}, expected {SCHEMA_VERSION}")
         present = {
-            (row[0], row[1])
-            for row in self._conn.execute("SELECT type, name FROM sqlite_master")
+            (row[0], row[1]) for row in self._conn.execute("SELECT type, name FROM sqlite_master")
         }
         for kind, name in _SCHEMA_OBJECTS:
             if (kind, name) not in present:

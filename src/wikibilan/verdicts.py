@@ -78,17 +78,26 @@ def judge(
         (plo, phi), (rlo, rhi) = published_range, recomputed_range
         ok = (plo, phi) == (rlo, rhi)
         return Outcome(
-            REPRODUCED if ok else CONTRADICTED, f"{fmt(plo)}-{fmt(phi)}",
-            f"{fmt(rlo)}-{fmt(rhi)}", "min and max equal", fmt(plo), fmt(phi),
-            f"{fmt(rlo - plo)} / {fmt(rhi - phi)}", "", method, evidence)
+            REPRODUCED if ok else CONTRADICTED,
+            f"{fmt(plo)}-{fmt(phi)}",
+            f"{fmt(rlo)}-{fmt(rhi)}",
+            "min and max equal",
+            fmt(plo),
+            fmt(phi),
+            f"{fmt(rlo - plo)} / {fmt(rhi - phi)}",
+            "",
+            method,
+            evidence,
+        )
     if recomputed is None:
         return not_checkable(method)
     rec, gap = fmt(recomputed), fmt(recomputed - published)
     if qualifier == "approx":
         tol = approx_tolerance(published)
         low, high = published - tol, published + tol
-        base = Outcome("", pub, rec, f"±{fmt(tol)}", fmt(low), fmt(high), gap,
-                       method=method, evidence=evidence)
+        base = Outcome(
+            "", pub, rec, f"±{fmt(tol)}", fmt(low), fmt(high), gap, method=method, evidence=evidence
+        )
         if recomputed == published:
             return _with(base, REPRODUCED)
         if low <= recomputed <= high:
@@ -98,15 +107,33 @@ def judge(
         strict = "au moins" not in text.lower() and "au minimum" not in text.lower()
         holds = recomputed > published if strict else recomputed >= published
         bound = f"{'>' if strict else '≥'} {pub}"
-        return Outcome(REPRODUCED if holds else CONTRADICTED, pub, rec, bound, pub, "", gap,
-                       "", method, evidence)
+        return Outcome(
+            REPRODUCED if holds else CONTRADICTED,
+            pub,
+            rec,
+            bound,
+            pub,
+            "",
+            gap,
+            "",
+            method,
+            evidence,
+        )
     if qualifier == "mean":
         places = decimals_of(published)
         half = Decimal(1).scaleb(-places) / 2
         rounded = recomputed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        base = Outcome("", pub, fmt(recomputed), f"rounds to {pub} ({places} decimals)",
-                       fmt(published - half), fmt(published + half), gap,
-                       method=method, evidence=evidence)
+        base = Outcome(
+            "",
+            pub,
+            fmt(recomputed),
+            f"rounds to {pub} ({places} decimals)",
+            fmt(published - half),
+            fmt(published + half),
+            gap,
+            method=method,
+            evidence=evidence,
+        )
         # A mean is published rounded: rounding to the figure reproduces it, and we
         # say that it holds by rounding when it is not exact.
         if recomputed == published:
@@ -115,8 +142,9 @@ def judge(
             return _with(base, REPRODUCED, "rounding")
         return _with(base, CONTRADICTED)
     ok = recomputed == published
-    return Outcome(REPRODUCED if ok else CONTRADICTED, pub, rec, "equal", pub, pub, gap, "",
-                   method, evidence)
+    return Outcome(
+        REPRODUCED if ok else CONTRADICTED, pub, rec, "equal", pub, pub, gap, "", method, evidence
+    )
 
 
 def _with(base: Outcome, verdict: str, holds_by: str = "") -> Outcome:

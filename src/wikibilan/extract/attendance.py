@@ -114,11 +114,23 @@ def _add(
     where = Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
     for person in people:
         if len(person.name.split()) > _MAX_NAME_WORDS or not re.search(r"\w", person.name):
-            warnings.append(WarningRow(doc.title, doc.revid, block.line,
-                                       "attendance line is not a name", block.text))
+            warnings.append(
+                WarningRow(
+                    doc.title, doc.revid, block.line, "attendance line is not a name", block.text
+                )
+            )
             continue
-        rows.append(AttendanceRow(event_id, person.name, name_key(person.name), role,
-                                  person.note, person.uncertain, where))
+        rows.append(
+            AttendanceRow(
+                event_id,
+                person.name,
+                name_key(person.name),
+                role,
+                person.note,
+                person.uncertain,
+                where,
+            )
+        )
 
 
 def resolve_name_keys(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:

@@ -74,7 +74,9 @@ CLAIM_PATTERNS: tuple[ClaimPattern, ...] = (
     ClaimPattern("allocation", rf"alloué\s+{_NUM}\s*€", "eur"),
     ClaimPattern("expenses_total", rf"TOTAL\s*=\s*{_NUM}\s*€", "eur"),
     ClaimPattern("balance", rf"Solde\s*:\s*{_NUM}\s*€", "eur"),
-    ClaimPattern("balance_estimate", rf"Solde\s*:[^()]*\(\s*(?:env\.?|environ)\s*{_NUM}\s*€", "eur"),
+    ClaimPattern(
+        "balance_estimate", rf"Solde\s*:[^()]*\(\s*(?:env\.?|environ)\s*{_NUM}\s*€", "eur"
+    ),
 )
 
 _COMPILED = tuple((p, re.compile(p.pattern, re.IGNORECASE)) for p in CLAIM_PATTERNS)
@@ -112,7 +114,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
 
 
-
 @dataclass(frozen=True, slots=True)
 class RevisionInfo:
     """Who wrote a bilan revision and when."""
@@ -128,16 +129,44 @@ def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], l
     warnings: list[WarningRow] = []
     seen: set[str] = set()
 
-    def add(cid: str, block: Block, text: str, value: Decimal | None, unit: str, qual: str,
-            low: Decimal | None = None, high: Decimal | None = None) -> None:
+    def add(
+        cid: str,
+        block: Block,
+        text: str,
+        value: Decimal | None,
+        unit: str,
+        qual: str,
+        low: Decimal | None = None,
+        high: Decimal | None = None,
+    ) -> None:
         if cid in seen:
-            warnings.append(WarningRow(doc.title, info.revid, block.line,
-                                       f"claim {cid} stated twice; first kept", block.text))
+            warnings.append(
+                WarningRow(
+                    doc.title,
+                    info.revid,
+                    block.line,
+                    f"claim {cid} stated twice; first kept",
+                    block.text,
+                )
+            )
             return
         seen.add(cid)
         where = Provenance(doc.title, info.revid, " > ".join(block.section), block.line)
-        rows.append(ClaimRow(cid, info.revid, info.timestamp, info.user, text, value, unit,
-                             qual, low, high, where))
+        rows.append(
+            ClaimRow(
+                cid,
+                info.revid,
+                info.timestamp,
+                info.user,
+                text,
+                value,
+                unit,
+                qual,
+                low,
+                high,
+                where,
+            )
+        )
 
     for block in doc.blocks:
         if block.kind == "row":
@@ -164,13 +193,26 @@ def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], l
         m_share = _SHARE.search(text)
         if m_share:
             value = (Decimal(m_share.group(2)) / Decimal(m_share.group(3))).quantize(
-                Decimal("0.0001"))
-            add("share_in_commons", block, text, value, "share",
-                "approx" if m_share.group(1) else "exact")
+                Decimal("0.0001")
+            )
+            add(
+                "share_in_commons",
+                block,
+                text,
+                value,
+                "share",
+                "approx" if m_share.group(1) else "exact",
+            )
         m_word = _APPROX_WORD.search(text)
         if m_word:
-            add("local_partners", block, text, Decimal(APPROX_WORDS[m_word.group(1).lower()]),
-                "partners", "approx")
+            add(
+                "local_partners",
+                block,
+                text,
+                Decimal(APPROX_WORDS[m_word.group(1).lower()]),
+                "partners",
+                "approx",
+            )
     return rows, warnings
 
 
@@ -189,8 +231,9 @@ def _online_claims(block: Block, add: Callable[..., None]) -> None:
         if m_total.group(2) and m_total.group(3):
             part = french_decimal(m_total.group(2))
             if part is not None:
-                add(f"online:{_slug(m_total.group(3))}", block, block.text, part,
-                    "entries", "exact")
+                add(
+                    f"online:{_slug(m_total.group(3))}", block, block.text, part, "entries", "exact"
+                )
         return
     value = french_decimal(figure)
     if value is not None:
@@ -235,7 +278,9 @@ def bilan_facts(doc: Document) -> BilanFacts:
                 n += 1
             listed["loomio_decisions"] = n
     contributions = [
-        b for b in blocks if b.kind == "item" and any("contributions" in s.lower() for s in b.section)
+        b
+        for b in blocks
+        if b.kind == "item" and any("contributions" in s.lower() for s in b.section)
     ]
     if contributions:
         listed["events_contributed"] = len(contributions)
@@ -246,8 +291,13 @@ def bilan_facts(doc: Document) -> BilanFacts:
             for m in _MONTH_YEAR.finditer(block.text):
                 months.append((int(m.group(2)), _MONTH_NUM[m.group(1).lower()]))
             parts += _parts(block.text)
-    return BilanFacts(doc.revid, listed, min(months) if months else None,
-                      max(months) if months else None, tuple(parts))
+    return BilanFacts(
+        doc.revid,
+        listed,
+        min(months) if months else None,
+        max(months) if months else None,
+        tuple(parts),
+    )
 
 
 _COUNTED_PART = re.compile(r"(\d+)\s+(réunions|assemblées|journées)", re.IGNORECASE)
@@ -264,5 +314,5 @@ def _parts(text: str) -> list[tuple[str, int]]:
             found.append((m.group(0), int(m.group(1))))
         elif _SINGLE_PART.search(piece):
             # "“48h de la contribution” : le collectif décide …" -> the event's name
-            found.append((piece.split(":")[0].strip(" “”\"«»"), 1))
+            found.append((piece.split(":")[0].strip(' “”"«»'), 1))
     return found

@@ -70,7 +70,9 @@ def _stated_count(doc: Document) -> int | None:
     return None
 
 
-def draft_page_event(doc: Document, kind: str, created: datetime) -> tuple[EventDraft, list[WarningRow]]:
+def draft_page_event(
+    doc: Document, kind: str, created: datetime
+) -> tuple[EventDraft, list[WarningRow]]:
     """Read the event an event page records (date, place, stated count)."""
     warnings: list[WarningRow] = []
     start, end, block = _find_event_date(doc, created)
@@ -82,8 +84,9 @@ def draft_page_event(doc: Document, kind: str, created: datetime) -> tuple[Event
         if m:
             place = m.group("place").strip()
             break
-    draft = EventDraft(kind, doc.title, start, end or start, place, _stated_count(doc),
-                       _where(doc, block))
+    draft = EventDraft(
+        kind, doc.title, start, end or start, place, _stated_count(doc), _where(doc, block)
+    )
     return draft, warnings
 
 
@@ -106,10 +109,22 @@ def draft_calendar_events(
             continue
         kind = text_kind(rest)
         if kind == "other":
-            warnings.append(WarningRow(doc.title, doc.revid, block.line,
-                                       "calendar line of unknown kind", block.text))
-        drafts.append(EventDraft(kind, rest.strip(), found[0].start, found[0].end or found[0].start,
-                                 "", None, _where(doc, block)))
+            warnings.append(
+                WarningRow(
+                    doc.title, doc.revid, block.line, "calendar line of unknown kind", block.text
+                )
+            )
+        drafts.append(
+            EventDraft(
+                kind,
+                rest.strip(),
+                found[0].start,
+                found[0].end or found[0].start,
+                "",
+                None,
+                _where(doc, block),
+            )
+        )
     return drafts, warnings
 
 
@@ -129,9 +144,7 @@ def assign_ids(drafts: list[EventDraft]) -> list[str]:
     return ids
 
 
-def finish_event(
-    draft: EventDraft, event_id: str, n_listed: int, n_planned: int
-) -> EventRow:
+def finish_event(draft: EventDraft, event_id: str, n_listed: int, n_planned: int) -> EventRow:
     """Choose the participant count and its basis (stated > listed > planned > absent)."""
     if draft.n_stated is not None:
         n, basis = draft.n_stated, "stated"
@@ -141,5 +154,17 @@ def finish_event(
         n, basis = n_planned, "planned"
     else:
         n, basis = None, "absent"
-    return EventRow(event_id, draft.kind, draft.title, draft.date_start, draft.date_end,
-                    draft.place, n, basis, n_listed, n_planned, draft.n_stated, draft.where)
+    return EventRow(
+        event_id,
+        draft.kind,
+        draft.title,
+        draft.date_start,
+        draft.date_end,
+        draft.place,
+        n,
+        basis,
+        n_listed,
+        n_planned,
+        draft.n_stated,
+        draft.where,
+    )

@@ -40,8 +40,11 @@ def extract_expenses(doc: Document) -> tuple[list[ExpenseRow], list[WarningRow]]
         amount = french_decimal(m.group("amount")) if m else None
         if m is None or month is None or amount is None:
             if "€" in text:
-                warnings.append(WarningRow(doc.title, doc.revid, block.line,
-                                           "expense line not understood", text))
+                warnings.append(
+                    WarningRow(
+                        doc.title, doc.revid, block.line, "expense line not understood", text
+                    )
+                )
             continue
         rows.append(
             ExpenseRow(

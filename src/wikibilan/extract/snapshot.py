@@ -134,7 +134,8 @@ def extract_snapshot(pages: Sequence[PageRevision], memo: PageMemo | None = None
         listed, planned = by_event.get(r.event_id, (0, 0))
         by_event[r.event_id] = (listed + (r.role == "present"), planned + (r.role == "planned"))
     events = [
-        finish_event(d, eid, *by_event.get(eid, (0, 0))) for (d, _), eid in zip(drafts, ids, strict=True)
+        finish_event(d, eid, *by_event.get(eid, (0, 0)))
+        for (d, _), eid in zip(drafts, ids, strict=True)
     ]
     out.events = sorted(events, key=lambda e: (e.date_start or date.max, e.event_id))
 

@@ -18,8 +18,9 @@ def _theme(text: str) -> str:
     return _THEME_SEP.split(text.strip(), maxsplit=1)[0].strip(" .;")
 
 
-def _row(doc: Document, block: Block, event_id: str, theme: str, n: int | None,
-         when: date | None = None) -> WorkshopRow:
+def _row(
+    doc: Document, block: Block, event_id: str, theme: str, n: int | None, when: date | None = None
+) -> WorkshopRow:
     slug = doc.title.replace(" ", "_")
     return WorkshopRow(
         workshop_id=f"{slug}#{block.line}",
@@ -55,11 +56,26 @@ def extract_initiations(
             continue
         count = parse_count(b.text)
         if count is None:
-            warnings.append(WarningRow(doc.title, doc.revid, b.line,
-                                       "initiation line without a participant count", b.text))
+            warnings.append(
+                WarningRow(
+                    doc.title,
+                    doc.revid,
+                    b.line,
+                    "initiation line without a participant count",
+                    b.text,
+                )
+            )
         day = dates[0].start
-        rows.append(_row(doc, b, event_on.get(day, ""), INITIATION_THEME,
-                         int(count.value) if count else None, day))
+        rows.append(
+            _row(
+                doc,
+                b,
+                event_on.get(day, ""),
+                INITIATION_THEME,
+                int(count.value) if count else None,
+                day,
+            )
+        )
     return rows, warnings
 
 
@@ -77,6 +93,5 @@ def extract_event_workshops(doc: Document, event_id: str) -> list[WorkshopRow]:
             continue
         if active and b.kind == "item" and b.level == 1 and _theme(b.text):
             count = parse_count(b.text)
-            rows.append(_row(doc, b, event_id, _theme(b.text),
-                             int(count.value) if count else None))
+            rows.append(_row(doc, b, event_id, _theme(b.text), int(count.value) if count else None))
     return rows

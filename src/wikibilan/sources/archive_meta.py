@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ..titles import normalize_title
 from ..paristime import paris_local, paris_to_utc
+from ..titles import normalize_title
 from .archive_urls import WikiUrl, parse_wiki_url
 
 _MONTHS = {
