@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench fixtures clean
+.PHONY: run test lint bench reliability fixtures clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Faults, kills and hostile input, with figures: bench/results/reliability.md
+reliability: $(STAMP)
+	$(BIN)/python bench/reliability.py
 
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/build_wiki.py

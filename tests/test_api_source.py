@@ -8,26 +8,22 @@ comment, sha1 and flags, and parent chains on their shape.
 
 from __future__ import annotations
 
-import email.utils
 import io
 import ipaddress
-import json
 import math
 import re
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.fault_proxy import FaultProxy, Schedule
 from tests.mediawiki_server import SMALL_XML, MediaWiki
 from wikibilan.config import Politeness, Selection
 from wikibilan.errors import InputError, NoApiError
@@ -240,74 +236,20 @@ def test_export_of_the_fetched_store_equals_the_imported_xml(
 FAULTS: dict[int, str] = {0: "429", 2: "503", 3: "maxlag", 5: "429-date", 6: "503"}
 
 
-class _FaultyProxy(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, upstream: str) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
-        self.upstream = upstream
-        self.count = 0
-        self.lock = threading.Lock()
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    server: _FaultyProxy
-    protocol_version = "HTTP/1.1"
-
-    def _reply(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        with self.server.lock:
-            n = self.server.count
-            self.server.count += 1
-        fault = FAULTS.get(n)
-        if fault == "429":
-            self._reply(429, b"slow down", {"Retry-After": "2"})
-        elif fault == "429-date":
-            when = email.utils.formatdate(time.time() + 60, usegmt=True)
-            self._reply(429, b"slow down", {"Retry-After": when})
-        elif fault == "503":
-            self._reply(503, b"busy", {})
-        elif fault == "maxlag":
-            body = {"error": {"code": "maxlag", "info": "Waiting for a replica", "lag": 6}}
-            self._reply(
-                200,
-                json.dumps(body).encode(),
-                {"Content-Type": "application/json", "Retry-After": "5", "X-Database-Lag": "6"},
-            )
-        else:
-            try:
-                with urllib.request.urlopen(self.server.upstream + self.path, timeout=30) as up:
-                    status, body, kind = up.status, up.read(), up.headers["Content-Type"]
-            except urllib.error.HTTPError as exc:
-                status, body, kind = exc.code, exc.read(), exc.headers["Content-Type"]
-            self._reply(status, body, {"Content-Type": kind or "text/plain"})
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 def test_throttling_errors_and_lag_on_the_way_still_give_the_same_store(
-    lille: dict[str, object], mediawiki: MediaWiki, tmp_path: Path
-) -> None:
-    proxy = _FaultyProxy(mediawiki.url)
-    threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True).start()
+    lille: dict[str, object], mediawiki: MediaWiki, tmp_path: Path,
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:  # fmt: skip
+    # tests/fault_proxy.py; the waits are recorded instead of slept
+    proxy = fault_proxy(
+        mediawiki.url, Schedule.explicit(FAULTS),
+        retry_after=2, retry_date_in=60, maxlag_retry_after=5,
+    )  # fmt: skip
     slept: list[float] = []
     polite = PoliteSession(Politeness(min_interval=0.0, backoff_base=0.1), sleep=slept.append)
-    try:
-        url = f"http://127.0.0.1:{proxy.server_address[1]}"
-        store = Store.open(tmp_path / "proxied.sqlite")
-        source = ApiSource(url, session=polite, selection=default_selection())
-        result = source.fetch(store)
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
+    store = Store.open(tmp_path / "proxied.sqlite")
+    source = ApiSource(proxy.url, session=polite, selection=default_selection())
+    result = source.fetch(store)
     direct = lille["store"]
     assert isinstance(direct, Store)
     site = lille["cold"].result.site  # type: ignore[attr-defined]

@@ -6,12 +6,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wikibilan import __version__
-from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE, Selection
+from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE, Politeness, Selection
 from wikibilan.errors import UsageError, WikibilanError
 
 log = logging.getLogger("wikibilan")
@@ -22,8 +23,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one sentence and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see `wikibilan {self.prog.split()[-1]} --help`)"
-                         if " " in self.prog else f"{message} (see `wikibilan --help`)")
+        raise UsageError(
+            f"{message} (see `wikibilan {self.prog.split()[-1]} --help`)"
+            if " " in self.prog
+            else f"{message} (see `wikibilan --help`)"
+        )
 
 
 def _as_of(text: str) -> datetime:
@@ -34,35 +38,97 @@ def _as_of(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+def _politeness(args: argparse.Namespace) -> Politeness | None:
+    """The politeness the flags ask for, or None for the defaults."""
+    changes = {field: value for field, value in (
+        ("min_interval", getattr(args, "interval", None)),
+        ("timeout", getattr(args, "timeout", None)),
+        ("max_retries", getattr(args, "retries", None)),
+    ) if value is not None}  # fmt: skip
+    if changes.get("max_retries", 0) < 0:
+        raise UsageError("--retries must be 0 or more")
+    return replace(Politeness(), **changes) if changes else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (exercised by the docs test)."""
     common = _Parser(add_help=False)
-    common.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
-                        help=f"the SQLite store (default {DEFAULT_CACHE})")
+    common.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"the SQLite store (default {DEFAULT_CACHE})",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log details, show tracebacks")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
-    parser = _Parser(prog="wikibilan", description=(
-        "Fetch a MediaWiki's pages and history, turn them into tidy data, and check the "
-        "figures its bilan page published against the wiki's own record."), parents=[common])
+    parser = _Parser(
+        prog="wikibilan",
+        description=(
+            "Fetch a MediaWiki's pages and history, turn them into tidy data, and check the "
+            "figures its bilan page published against the wiki's own record."
+        ),
+        parents=[common],
+    )
     parser.add_argument("--version", action="version", version=f"wikibilan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     site_opts = _Parser(add_help=False)
     site_opts.add_argument("--site", help=f"wiki URL (default {DEFAULT_SITE} for fetch)")
-    site_opts.add_argument("--source", choices=["auto", "api", "archive"], default="auto",
-                           help="how to read a live site (default auto: API, else archive)")
+    site_opts.add_argument(
+        "--source",
+        choices=["auto", "api", "archive"],
+        default="auto",
+        help="how to read a live site (default auto: API, else archive)",
+    )
+    polite = Politeness()
+    site_opts.add_argument(
+        "--interval",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"least time between requests (default {polite.min_interval:g})",
+    )
+    site_opts.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"how long to wait for an answer (default {polite.timeout:g})",
+    )
+    site_opts.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help=f"retries of a failing request (default {polite.max_retries})",
+    )
     out_opts = _Parser(add_help=False)
-    out_opts.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                          help=f"output directory (default {DEFAULT_OUT})")
+    out_opts.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"
+    )
     check_opts = _Parser(add_help=False)
     check_opts.add_argument("--as-of", type=_as_of, help="check against the wiki as of this date")
-    check_opts.add_argument("--strict", action="store_true",
-                            help="exit 1 when a published figure is contradicted")
+    check_opts.add_argument(
+        "--strict", action="store_true", help="exit 1 when a published figure is contradicted"
+    )
 
-    p = sub.add_parser("run", parents=[common, site_opts, out_opts, check_opts],
-                       help="fetch (unless --offline), extract, check and report")
-    p.add_argument("--offline", action="store_true",
-                   help="never touch the network: use the store, or the shipped fixtures")
+    p = sub.add_parser(
+        "run",
+        parents=[common, site_opts, out_opts, check_opts],
+        help="fetch (unless --offline), extract, check and report",
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="never touch the network: use the store, or the shipped fixtures",
+    )
     p = sub.add_parser("fetch", parents=[common, site_opts], help="fetch pages and history")
     p.add_argument("--category", action="append", default=[], help="a category to take")
     p.add_argument("--prefix", action="append", default=[], help="a title prefix to take")
@@ -75,8 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", help="the site to export when the store holds several")
     p = sub.add_parser("extract", parents=[common, out_opts], help="store -> frames -> CSVs")
     p.add_argument("--site", help="the site to extract when the store holds several")
-    p = sub.add_parser("check", parents=[common, out_opts, check_opts],
-                       help="verdicts for every published figure, and the report")
+    p = sub.add_parser(
+        "check",
+        parents=[common, out_opts, check_opts],
+        help="verdicts for every published figure, and the report",
+    )
     p.add_argument("--site", help="the site to check when the store holds several")
     sub.add_parser("verify", parents=[common], help="store integrity: sha1s and history gaps")
     return parser
@@ -92,8 +161,9 @@ def _progress(args: argparse.Namespace, what: str) -> Callable[[int], None] | No
     def update(n: int) -> None:
         # The bar appears only once there is work to show.
         if not bars:
-            bars.append(tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False,
-                             dynamic_ncols=True))
+            bars.append(
+                tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False, dynamic_ncols=True)
+            )
         bars[0].update(n)
 
     return update
@@ -103,8 +173,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from wikibilan.library import import_file
 
     r = import_file(args.dump, args.cache, _progress(args, "import"))
-    _say(args, f"imported {r.revisions_new} new revisions ({r.revisions_read} read, "
-               f"{r.pages} pages) into {args.cache}")
+    _say(
+        args,
+        f"imported {r.revisions_new} new revisions ({r.revisions_read} read, "
+        f"{r.pages} pages) into {args.cache}",
+    )
     return EXIT_OK
 
 
@@ -124,13 +197,23 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
         _cmd_fetch(args)
     # Only `run --offline` falls back to the shipped fixtures; extract and check
     # work on what the store holds.
-    result = library.run(args.cache, args.out, getattr(args, "site", None),
-                         getattr(args, "as_of", None), offline=offline, report=report,
-                         progress=_progress(args, "import"), fixtures=fetch)
+    result = library.run(
+        args.cache,
+        args.out,
+        getattr(args, "site", None),
+        getattr(args, "as_of", None),
+        offline=offline,
+        report=report,
+        progress=_progress(args, "import"),
+        fixtures=fetch,
+    )
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
-    _say(args, f"{result.site}: wrote {len(result.outputs)} files to {args.out}"
-               + (f" — {summary}" if summary else ""))
+    _say(
+        args,
+        f"{result.site}: wrote {len(result.outputs)} files to {args.out}"
+        + (f" — {summary}" if summary else ""),
+    )
     if getattr(args, "strict", False) and result.contradicted:
         return EXIT_CONTRADICTED
     return EXIT_OK
@@ -143,13 +226,12 @@ def _selection(args: argparse.Namespace) -> Selection | None:
     if not (titles or cats or prefixes):
         if links is None:
             return None
-        from dataclasses import replace
-
         from wikibilan.sources.selection import default_selection
 
         return replace(default_selection(), links=links)
-    return Selection(titles=tuple(titles), categories=tuple(cats), prefixes=tuple(prefixes),
-                     links=links or 0)
+    return Selection(
+        titles=tuple(titles), categories=tuple(cats), prefixes=tuple(prefixes), links=links or 0
+    )
 
 
 def _fetch_progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
@@ -161,14 +243,19 @@ def _fetch_progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
 
     def update(p: Any) -> None:
         if not bars:
-            bars.append(tqdm(desc="fetch", unit=" page", file=sys.stderr, leave=False,
-                             dynamic_ncols=True))
+            bars.append(
+                tqdm(desc="fetch", unit=" page", file=sys.stderr, leave=False, dynamic_ncols=True)
+            )
         bar = bars[0]
         bar.total = getattr(p, "pages_total", None)
         bar.n = getattr(p, "pages_done", 0)
-        bar.set_postfix(revisions=getattr(p, "revisions_new", 0),
-                        requests=getattr(p, "requests", 0), retries=getattr(p, "retries", 0),
-                        lag=getattr(p, "lag", 0), refresh=False)
+        bar.set_postfix(
+            revisions=getattr(p, "revisions_new", 0),
+            requests=getattr(p, "requests", 0),
+            retries=getattr(p, "retries", 0),
+            lag=getattr(p, "lag", 0),
+            refresh=False,
+        )
         bar.refresh()
 
     return update
@@ -180,12 +267,24 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     def chosen(source: str, reason: str) -> None:
         _say(args, f"using the {source} source: {reason}")
 
-    outcome = fetch(args.site or DEFAULT_SITE, args.cache, source=args.source,
-                    selection=_selection(args), progress=_fetch_progress(args), on_choice=chosen)
+    outcome = fetch(
+        args.site or DEFAULT_SITE,
+        args.cache,
+        source=args.source,
+        selection=_selection(args),
+        politeness=_politeness(args),
+        progress=_fetch_progress(args),
+        on_choice=chosen,
+    )
     r = outcome.result
-    _say(args, f"{getattr(r, 'site', '')}: {getattr(r, 'pages', '?')} pages, "
-               f"{getattr(r, 'revisions_new', '?')} new revisions, "
-               f"{getattr(r, 'requests', '?')} requests")
+    _say(
+        args,
+        f"{getattr(r, 'site', '')}: {getattr(r, 'pages', '?')} pages, "
+        f"{getattr(r, 'revisions_new', '?')} new revisions, "
+        f"{getattr(r, 'requests', '?')} requests",
+    )
+    if getattr(r, "repaired", 0):
+        _say(args, f"{r.repaired} stored revisions failed their sha1 and were downloaded again")
     for title in getattr(r, "deleted", ()):
         _say(args, f"deleted on the wiki (kept in the store): {title}")
     for old, new in getattr(r, "moved", ()):
@@ -222,9 +321,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
-        logging.basicConfig(level=logging.DEBUG if args.verbose else
-                            logging.ERROR if args.quiet else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        logging.basicConfig(
+            level=logging.DEBUG
+            if args.verbose
+            else logging.ERROR
+            if args.quiet
+            else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
         if args.command is None:
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE

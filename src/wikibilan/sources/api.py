@@ -36,7 +36,7 @@ import math
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,6 +117,8 @@ class FetchResult:
     gaps_filled: int = 0
     gaps_left: int = 0
     """Holes in stored histories the wiki could not fill (suppressed revisions…)."""
+    repaired: int = 0
+    """Stored revisions that failed their sha1 and were replaced by a fresh download."""
 
 
 # -- plans --------------------------------------------------------------------
@@ -174,7 +176,8 @@ def revision_from_api(site: str, page: Mapping[str, Any], rev: Mapping[str, Any]
     """Build a :class:`Revision` from one ``revisions`` item (formatversion 2)."""
     # Before MediaWiki 1.32 there are no slots: the content sits on the revision.
     slot = rev.get("slots", {}).get("main", rev)
-    if slot.get("texthidden") or "content" not in slot:
+    hidden = bool(slot.get("texthidden")) or "content" not in slot
+    if hidden:
         log.warning("revision %s of %s: content hidden on the wiki", rev["revid"], page["title"])
     user = None if rev.get("userhidden") else rev.get("user")
     parent = int(rev.get("parentid") or 0)
@@ -189,7 +192,8 @@ def revision_from_api(site: str, page: Mapping[str, Any], rev: Mapping[str, Any]
         comment=None if rev.get("commenthidden") else rev.get("comment", ""),
         content=str(slot.get("content", "")),
         content_model="wikitext",
-        sha1=None if rev.get("sha1hidden") else rev.get("sha1"),
+        # without its text, the wiki's sha1 would only make the row look corrupt
+        sha1=None if rev.get("sha1hidden") or hidden else rev.get("sha1"),
         namespace=int(page.get("ns", 0)),
         user_is_ip=bool(rev.get("anon")) and user is not None and _is_ip(user),
         minor=bool(rev.get("minor", False)),
@@ -296,6 +300,8 @@ class _Run:
         self.client = ApiClient(
             self.api_url, src.session, maxlag=src.session.politeness.maxlag, siteinfo=self.siteinfo
         )
+        self._finish_interrupted()
+        self.repaired = self._repair()
         state = self._load_state()
         recent = self._recent_changes(state) if state is not None else None
         if state is not None and recent is not None:
@@ -416,6 +422,7 @@ class _Run:
             moved=moved,
             gaps_filled=filled,
             gaps_left=left,
+            repaired=self.repaired,
         )
 
     # -- state between runs -------------------------------------------------------
@@ -517,7 +524,7 @@ class _Run:
         self,
         answer: Mapping[str, Any],
         *,
-        keep: Callable[[int], bool] | None = None,
+        keep: Collection[int] | None = None,
         list_name: str | None = None,
     ) -> None:
         query = answer.get("query", {})
@@ -525,20 +532,114 @@ class _Run:
         revisions = [
             revision_from_api(self.site, page, rev)
             for page in items
-            if "pageid" in page and (keep is None or keep(int(page["pageid"])))
+            if "pageid" in page and (keep is None or int(page["pageid"]) in keep)
             for rev in page.get("revisions", [])
         ]
         if revisions:
             self.added += self.store.add_revisions(revisions)
         self._report()
 
+    # -- listings that survive a kill ---------------------------------------------
+
+    def _listing(
+        self,
+        params: Mapping[str, Any],
+        *,
+        keep: Collection[int] | None = None,
+        list_name: str | None = None,
+        ok_errors: Sequence[str] = (),
+        resume: Mapping[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Store every answer of a listing; yield each once it is stored.
+
+        A listing longer than one answer is written down in the store's meta
+        table (``api:<site>:listing``), and each answer is stored in the same
+        transaction as the continuation that follows it. A fetch killed halfway
+        leaves the listing there; the next fetch finishes it from that point
+        first, so no revision it stored is downloaded again.
+        """
+        journal, where = self.source.meta_key("listing"), self.source.meta_key("listing_at")
+        written = resume is not None
+        for answer in self.client.iter_query(params, ok_errors=ok_errors, start=resume):
+            following = answer.get("continue") if "error" not in answer else None
+            with self.store.transaction():
+                if "error" not in answer:
+                    self._store(answer, keep=keep, list_name=list_name)
+                if following is not None:
+                    if not written:
+                        job = {
+                            "selection": self.fingerprint,
+                            "params": dict(params),
+                            "keep": None if keep is None else sorted(keep),
+                            "list": list_name,
+                            "ok_errors": list(ok_errors),
+                        }
+                        self.store.set_meta(journal, json.dumps(job))
+                        written = True
+                    self.store.set_meta(where, json.dumps(following))
+                elif written:
+                    self.store.set_meta(journal, "")
+                    self.store.set_meta(where, "")
+            yield answer
+
+    def _finish_interrupted(self) -> None:
+        """Finish the listing an interrupted fetch left in the journal, from where it stopped."""
+        journal, where = self.source.meta_key("listing"), self.source.meta_key("listing_at")
+        raw = self.store.get_meta(journal)
+        if not raw:
+            return
+        try:
+            job = json.loads(raw)
+            resume = json.loads(self.store.get_meta(where) or "null")
+            params, keep = dict(job["params"]), job.get("keep")
+        except (ValueError, KeyError, TypeError):
+            job, resume, params, keep = {}, None, {}, None
+        if job.get("selection") != self.fingerprint or not isinstance(resume, dict):
+            log.info("dropping the listing an earlier fetch left unfinished (another selection)")
+            with self.store.transaction():
+                self.store.set_meta(journal, "")
+                self.store.set_meta(where, "")
+            return
+        log.info("finishing the listing an interrupted fetch left at %s", resume)
+        for _ in self._listing(
+            params,
+            keep=None if keep is None else set(keep),
+            list_name=job.get("list"),
+            ok_errors=tuple(job.get("ok_errors", ())),
+            resume=resume,
+        ):
+            pass
+
+    def _repair(self) -> int:
+        """Download again every stored revision whose content fails its sha1; return how many."""
+        bad = [rev.revid for rev in self.store.corrupt_revisions(self.site)]
+        if not bad:
+            return 0
+        log.warning("%d stored revisions fail their sha1: downloading them again", len(bad))
+        fixed = 0
+        for batch in chunks(bad, CONTENT_LIMIT):
+            params: dict[str, Any] = {"prop": "revisions", "revids": list(batch)}
+            params.update(rvprop=REVISION_PROPS, rvslots="main")
+            for answer in self.client.iter_query(params):
+                fixed += self.store.replace_corrupt(
+                    revision_from_api(self.site, page, rev)
+                    for page in answer.get("query", {}).get("pages", [])
+                    if "pageid" in page
+                    for rev in page.get("revisions", [])
+                )
+        if fixed < len(bad):
+            log.warning("%d revisions still fail their sha1 after a new download", len(bad) - fixed)
+        return fixed
+
+    # -- downloads ------------------------------------------------------------------
+
     def _latest(self, page_ids: Sequence[int]) -> None:
         """The latest revision of each page, 50 pages to a request."""
         for batch in chunks(list(page_ids), CONTENT_LIMIT):
-            for answer in self.client.iter_query(
-                {"prop": "revisions", "pageids": batch, "rvprop": REVISION_PROPS, "rvslots": "main"}
-            ):
-                self._store(answer)
+            params = {"prop": "revisions", "pageids": list(batch)}
+            params.update(rvprop=REVISION_PROPS, rvslots="main")
+            for _ in self._listing(params):
+                pass
             self.pages_done += len(batch)
 
     def _history(self, page_id: int, *, start: int | None = None, end: int | None = None) -> int:
@@ -556,7 +657,7 @@ class _Run:
             if end is not None:
                 params["rvendid"] = end
         seen = 0
-        for answer in self.client.iter_query(params, ok_errors=_GAP_ERRORS):
+        for answer in self._listing(params, ok_errors=_GAP_ERRORS):
             if "error" in answer:
                 log.warning(
                     "page %d: the wiki cannot list revisions from %s: %s",
@@ -567,7 +668,6 @@ class _Run:
                 return 0
             for page in answer.get("query", {}).get("pages", []):
                 seen += len(page.get("revisions", []))
-            self._store(answer)
         return seen
 
     def _all_revisions(self, wanted: set[int], namespaces: Sequence[int]) -> None:
@@ -580,8 +680,8 @@ class _Run:
             "arvdir": "newer",
             "arvnamespace": [str(n) for n in namespaces],
         }
-        for answer in self.client.iter_query(params):
-            self._store(answer, keep=wanted.__contains__, list_name="allrevisions")
+        for _ in self._listing(params, keep=wanted, list_name="allrevisions"):
+            pass
         self.pages_done += len(wanted)
         self._report()
 

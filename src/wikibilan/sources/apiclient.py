@@ -34,6 +34,15 @@ API_PATHS = ("/api.php", "/w/api.php", "/wiki/api.php")
 _EDIT_URI = re.compile(r"<link\b[^>]*\brel=[\"']EditURI[\"'][^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"\bhref=[\"']([^\"']+)[\"']", re.IGNORECASE)
 T = TypeVar("T")
+TRANSIENT_API_ERRORS = frozenset(
+    {
+        "readonly",
+        "ratelimited",
+        "internal_api_error_DBConnectionError",
+        "internal_api_error_DBQueryError",
+    }
+)
+"""API error codes that say "not now" rather than "no": retried like an HTTP 503."""
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -143,38 +152,16 @@ class ApiClient:
             ok_errors: API error codes returned as ``{"error": …}`` instead of raised.
 
         Raises:
-            SourceError: the API answered with an error, or not with JSON.
+            SourceError: the API refused the query.
+            RetryBudgetExhausted: it kept answering "not now" (read-only, database
+                errors, HTML instead of JSON) until the retries ran out.
         """
         sent = {k: _join(v) for k, v in params.items()}
         piggyback = self.siteinfo is None and "meta" not in sent
         if piggyback:
             sent.update(meta="siteinfo", siprop=SITEINFO_PROPS)
         sent.update(formatversion="2", maxlag=str(self.maxlag), curtimestamp="1")
-        try:
-            answer = self._site.api("query", "GET", **sent)
-        except mwclient.errors.APIError as exc:
-            if exc.code in set(ok_errors):
-                return {"error": {"code": exc.code, "info": exc.info}}
-            raise SourceError(
-                f"the API of {self.api_url} refused a query ({exc.code}: {exc.info})",
-                url=self.api_url,
-            ) from exc
-        except mwclient.errors.APIDisabledError as exc:
-            raise NoApiError(
-                f"the API of {self.api_url} is disabled; use --source archive", url=self.api_url
-            ) from exc
-        except mwclient.errors.InvalidResponse as exc:
-            raise SourceError(
-                f"{self.api_url} did not answer with JSON; is it a MediaWiki API?",
-                url=self.api_url,
-            ) from exc
-        except requests.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else None
-            raise SourceError(
-                f"{self.api_url} answered HTTP {status}", url=self.api_url, status=status
-            ) from exc
-        except mwclient.errors.MaximumRetriesExceeded as exc:  # pragma: no cover - defensive
-            raise SourceError(f"{self.api_url} kept failing", url=self.api_url) from exc
+        answer = self._call(sent, frozenset(ok_errors))
         _log_warnings(answer)
         if self.started_at is None and answer.get("curtimestamp"):
             self.started_at = str(answer["curtimestamp"])
@@ -183,17 +170,73 @@ class ApiClient:
             self.siteinfo = SiteInfo.from_query(query)
         return dict(answer)
 
+    def _call(self, sent: dict[str, str], ok_errors: frozenset[str]) -> dict[str, Any]:
+        """One API call; answers that mean "not now" are retried on the session's budget."""
+        attempt = 0
+        while True:
+            try:
+                return dict(self._site.api("query", "GET", **sent))
+            except mwclient.errors.APIError as exc:
+                if exc.code in ok_errors:
+                    return {"error": {"code": exc.code, "info": exc.info}}
+                if exc.code not in TRANSIENT_API_ERRORS:
+                    raise SourceError(
+                        f"the API of {self.api_url} refused a query ({exc.code}: {exc.info})",
+                        url=self.api_url,
+                    ) from exc
+                reason = f"API error {exc.code}"
+            except mwclient.errors.APIDisabledError as exc:
+                raise NoApiError(
+                    f"the API of {self.api_url} is disabled; use --source archive",
+                    url=self.api_url,
+                ) from exc
+            except mwclient.errors.InvalidResponse:
+                # api.php found earlier answers HTML or garbage: a proxy's or host's
+                # error page, not a change of software. Try again, within the budget.
+                reason = "an answer that is not JSON"
+            except mwclient.errors.MaximumRetriesExceeded:
+                # mwclient saw a database error answer and would have slept on it.
+                reason = "a database error"
+            except requests.HTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                raise SourceError(
+                    f"{self.api_url} answered HTTP {status}", url=self.api_url, status=status
+                ) from exc
+            attempt += 1
+            self.session.backoff(self.api_url, reason, attempt)
+
     def iter_query(
-        self, params: Mapping[str, ParamValue], *, ok_errors: Iterable[str] = ()
+        self,
+        params: Mapping[str, ParamValue],
+        *,
+        ok_errors: Iterable[str] = (),
+        start: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yield every answer of a query, following ``continue`` to the end."""
-        cont: dict[str, Any] = {}
+        """Yield every answer of a query, following ``continue`` to the end.
+
+        Args:
+            params: the query.
+            ok_errors: as for :meth:`query`.
+            start: a ``continue`` value from an earlier answer, to resume there.
+
+        Raises:
+            SourceError: as :meth:`query`, or the wiki sent the same continuation
+                twice (it would never end).
+        """
+        cont: dict[str, Any] = dict(start or {})
         while True:
             answer = self.query({**params, **cont}, ok_errors=ok_errors)
             yield answer
             if "continue" not in answer:
                 return
-            cont = dict(answer["continue"])
+            following = dict(answer["continue"])
+            if following == cont:
+                raise SourceError(
+                    f"{self.api_url} sent the same continuation twice ({following}); "
+                    "stopping instead of looping",
+                    url=self.api_url,
+                )
+            cont = following
 
     def fetch_siteinfo(self) -> SiteInfo:
         """The site information, asking the wiki only when it is not known yet."""
@@ -214,7 +257,9 @@ def _join(value: ParamValue) -> str:
 def _log_warnings(answer: Mapping[str, Any]) -> None:
     for module, warning in answer.get("warnings", {}).items():
         text = warning.get("warnings") if isinstance(warning, dict) else warning
-        log.warning("API warning from %s: %s", module, text)
+        # "result": the answer was cut at the size limit and continues; nothing is lost
+        level = logging.DEBUG if module == "result" else logging.WARNING
+        log.log(level, "API warning from %s: %s", module, text)
 
 
 # -- finding api.php ------------------------------------------------------------
@@ -293,6 +338,9 @@ def probe_api(url: str, session: PoliteSession) -> tuple[str, SiteInfo]:
         if info is not None:
             return candidate, info
     advertised = _edit_uri(urlunsplit(parts), session)
+    if advertised and urlsplit(advertised).hostname != parts.hostname:
+        log.warning("not following the EditURI link of %s to another host: %s", url, advertised)
+        advertised = None
     if advertised and advertised not in candidates:
         info = _probe(advertised, session)
         if info is not None:

@@ -16,10 +16,10 @@ from typing import Any
 import requests
 
 from ..config import Selection
-from ..titles import normalize_title
 from ..errors import OffSiteError
 from ..model import Site
 from ..store import Store
+from ..titles import normalize_title
 from .archive_meta import render_offset
 from .archive_parse import ArchivedPage, read_page
 from .archive_revisions import PageRevisions, Tally
@@ -235,7 +235,10 @@ class Crawl:
             return None
         self.seen.add(title)
         state = self._state(self._key(f"page:{title}"))
-        headers = self._conditional(state) if state.get("complete") else {}
+        # The current page is asked for conditionally once its revision is stored: after
+        # a complete fetch, and after one interrupted while reading the page's history.
+        latest_stored = self._stored(int(state.get("latest") or 0))
+        headers = self._conditional(state) if state.get("complete") or latest_stored else {}
         urls = [u for u in (state.get("url"), url) if u]
         got = self._entry(title, headers, urls)
         if got is None:
@@ -245,11 +248,13 @@ class Crawl:
         if response.status_code == 304:
             self.not_modified += 1
             stored = self.store.revision(self.site, int(state.get("latest") or 0))
-            if stored is not None:
+            if stored is None:
+                return self._page_again(title, url)
+            if state.get("complete"):
                 self.read_titles.append(stored.title)
                 self.seen.add(stored.title)
                 return self._links(self._parse(stored.content, used))
-            return self._page_again(title, url)
+            page, text = self._parse(stored.content, used), stored.content
         if page.kind not in ("current", "revision") or page.namespace != 0:
             self._missing(title)
             return None
@@ -263,6 +268,11 @@ class Crawl:
         latest = int(page.config.get("wgCurRevisionId") or page.config.get("wgRevisionId") or 0)
         complete = bool(state.get("complete")) and self._stored(latest)
         if not complete:
+            # what the next fetch needs to ask for the page conditionally, if this one stops
+            self.store.set_meta(self._key(f"page:{title}"), json.dumps({
+                "url": used, **self._validators(response), "latest": latest,
+                "page_id": page_id, "complete": False,
+            }))  # fmt: skip
             revisions = PageRevisions(
                 self._read, self.store, self.site, self.tally,
                 wikitext_diffs=self.s.wikitext_diffs, page=page, page_id=page_id, html=text,

@@ -75,6 +75,11 @@ def hunks_json(page: ArchivedPage) -> str:
     )
 
 
+def _stand_in(got: tuple[ArchivedPage, str] | None) -> bool:
+    """An answer (200) that shows no revision and is no page of the wiki's own kinds."""
+    return got is not None and got[0].revision is None and got[0].kind in ("current", "other")
+
+
 def _template(page: ArchivedPage) -> WikiUrl | None:
     """A found ``index.php`` URL of the page, to write its other views in the same form."""
     for key in ("permalink", "history", "prev", "diff_prev"):
@@ -112,6 +117,9 @@ class PageRevisions:
         )
         self.template = _template(page)
         self.stored = {r.revid for r in store.revisions(site, page_id)}
+        self.stand_in = False
+        """The last read got a page that is not one of the wiki's (a host's maintenance
+        page answered 200): the mirror may well have the page; a later fetch asks again."""
 
     def fetch(self) -> bool:
         """Store what is missing; True when the page's history is complete in the store."""
@@ -121,6 +129,10 @@ class PageRevisions:
         entries = self._history(history) if self._history_worth_asking() else []
         if entries:
             return self._from_history(entries)
+        if self.stand_in:
+            log.warning("%s: the history page did not come; the next fetch asks again",
+                        self.page.title)  # fmt: skip
+            return False
         return self._walk()
 
     # -- with a history page ---------------------------------------------------------
@@ -142,6 +154,9 @@ class PageRevisions:
         while url and url not in seen:
             seen.add(url)
             got = self.read(url)
+            self.stand_in = _stand_in(got)
+            if self.stand_in:
+                return []
             if got is None or got[0].kind != "history":
                 self.tally.history_misses += not entries
                 break
@@ -174,18 +189,64 @@ class PageRevisions:
             if got is not None:
                 rev.html = self._content(*got)
                 return
+            if self.stand_in:
+                return  # not another view: the next fetch reads this one again
 
     # -- without: the chain of revision pages ------------------------------------------
 
     def _walk(self) -> bool:
-        """Walk back from the latest revision until the first one or a stored one."""
-        rev = _Rev(self.latest, html=self.html)
-        by_diff = bool(self.stored) or self.wikitext_diffs
+        """Walk back from the latest revision until the first one or a stored one, then
+        on from below the oldest stored one when an interrupted walk left a hole there."""
+        complete = True
+        if self.latest not in self.stored:
+            by_diff = bool(self.stored) or self.wikitext_diffs
+            complete = self._walk_from(_Rev(self.latest, html=self.html), by_diff)
+        hole = self._hole()
+        if hole is not None:
+            complete &= self._walk_from(hole, self.wikitext_diffs)
+        return complete
+
+    def _hole(self) -> _Rev | None:
+        """The revision below the oldest stored one of the page, when it is not stored.
+
+        Read through the same view a walk from the top reads it through (the
+        "Version précédente" page of the revision above, or the diff page), so
+        the stored content does not depend on where a walk was interrupted.
+        """
+        history = self.store.revisions(self.site, self.page_id)
+        self.stored = {r.revid for r in history}
+        orphans = [r for r in history if r.parentid and r.parentid not in self.stored]
+        if not orphans or self.template is None:
+            return None
+        above = min(orphans, key=lambda r: (r.timestamp, r.revid))
+        hole = _Rev(above.parentid or 0)
+        if self.wikitext_diffs:
+            return hole
+        self.stand_in = False
+        got = self._shows(
+            sibling_url(self.template, f"direction=prev&oldid={above.revid}"),
+            ("revision",),
+            hole.revid,
+        )
+        if got is None or got[0].revision is None:
+            return None if self.stand_in else hole  # else _step reads its own page
+        return _Rev(hole.revid, got[0].revision, got[1], got[0].links)
+
+    def _walk_from(self, rev: _Rev, by_diff: bool) -> bool:
+        """Walk back from ``rev`` until the first revision or a stored one."""
         complete = True
         walked: set[int] = set()
         while rev.revid and rev.revid not in walked:
             walked.add(rev.revid)
+            self.stand_in = False
             found, parent = self._step(rev, by_diff)
+            if not found and self.stand_in:
+                # Not saved: stored without its parent, it would hide the hole below it.
+                log.warning("%s: a page that is not the wiki's came instead of a neighbour "
+                            "of revision %d; the next fetch goes on from there",
+                            self.page.title, rev.revid)  # fmt: skip
+                self.tally.breaks += 1
+                return False
             complete &= self._save(rev, parent.revid or None)
             if not found:
                 self.tally.breaks += 1
@@ -235,6 +296,8 @@ class PageRevisions:
             if before.revid == rev.revid:
                 return True, _Rev(0)  # asked for the one before the first, MediaWiki shows it
             return True, _Rev(before.revid, before, got[1], got[0].links)
+        if self.stand_in:
+            return False, _Rev(0)  # no other view: a walk from the top would not read one
         if not by_diff and "diff_prev" in rev.nav:
             return self._step(rev, by_diff=True)
         return False, _Rev(0)
@@ -245,6 +308,7 @@ class PageRevisions:
                revid: int) -> tuple[ArchivedPage, str] | None:  # fmt: skip
         """Read ``url`` if it is a page of one of ``kinds`` showing ``revid`` (0: any)."""
         got = self.read(url) if url else None
+        self.stand_in |= _stand_in(got)
         if got is None or got[0].kind not in kinds or got[0].revision is None:
             return None
         if revid not in (0, got[0].revision.revid):

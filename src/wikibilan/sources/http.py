@@ -229,16 +229,33 @@ class PoliteSession:
                     return response
                 wait = retry_after
             attempt += 1
-            wait = self._next_wait(url, reason, attempt, wait)
-            log.warning(
-                "%s from %s; retry %d/%d in %.1f s",
-                reason,
-                urlsplit(url).netloc,
-                attempt,
-                self.politeness.max_retries,
-                wait,
-            )
-            self._pause(wait)
+            self.backoff(url, reason, attempt, asked=wait)
+
+    def backoff(self, url: str, reason: str, attempt: int, *, asked: float | None = None) -> None:
+        """Spend one retry of the budget on ``url`` and wait before trying it again.
+
+        For failures only a caller can see (an API answer that is not JSON, a
+        read-only wiki): the wait and the budget are the same as for an HTTP 503.
+
+        Args:
+            url: what failed (named in the message).
+            reason: why, in a few words.
+            attempt: 1 for the first retry of this request, 2 for the next…
+            asked: the wait the server asked for, if it did.
+
+        Raises:
+            RetryBudgetExhausted: no retry is left, or the server asked too long a wait.
+        """
+        wait = self._next_wait(url, reason, attempt, asked)
+        log.warning(
+            "%s from %s; retry %d/%d in %.1f s",
+            reason,
+            urlsplit(url).netloc,
+            attempt,
+            self.politeness.max_retries,
+            wait,
+        )
+        self._pause(wait)
 
     # -- internals -------------------------------------------------------
 
@@ -246,9 +263,14 @@ class PoliteSession:
         """Spend one retry and say how long to wait, or raise when none is left."""
         p = self.politeness
         if attempt > p.max_retries or self._budget_left <= 0:
+            spent = (
+                f"{attempt - 1} retries"
+                if attempt > p.max_retries
+                else f"the {p.retry_budget} retries allowed per run"
+            )
             raise RetryBudgetExhausted(
-                f"{urlsplit(url).netloc} kept failing ({reason}) after "
-                f"{attempt - 1} retries; try again later",
+                f"{urlsplit(url).netloc} kept failing ({reason}) after {spent}; "
+                "what was stored is kept, run the command again later to resume",
                 url=url,
             )
         if asked is not None and asked > p.backoff_max:
