@@ -193,14 +193,16 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
     from wikibilan import library
 
     offline = getattr(args, "offline", True) or not fetch
+    site = getattr(args, "site", None)
     if not offline:
         _cmd_fetch(args)
+        site = site or DEFAULT_SITE  # check the site just fetched, whatever else is stored
     # Only `run --offline` falls back to the shipped fixtures; extract and check
     # work on what the store holds.
     result = library.run(
         args.cache,
         args.out,
-        getattr(args, "site", None),
+        site,
         getattr(args, "as_of", None),
         offline=offline,
         report=report,
