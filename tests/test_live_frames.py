@@ -6,16 +6,20 @@ columns that hold ids (page_id, revid, workshop_id keeps its line, not its id).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
 
+from tests.archive_server import ArchiveServer
 from tests.mediawiki_server import MediaWiki
 from wikibilan import library
 from wikibilan.cli import main
 
 IDS = {"revid", "page_id", "parentid"}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _without_ids(df: pd.DataFrame) -> pd.DataFrame:
@@ -101,3 +105,23 @@ def _offline_store(tmp_path: Path) -> Path:
     path = tmp_path / "offline.db"
     library.ensure_fixtures(path)
     return path
+
+
+def test_run_on_the_static_mirror_picks_the_archive_and_gives_the_same_verdicts(
+    archive_server: Callable[[Path], ArchiveServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = archive_server(ROOT / "fixtures" / "archive" / "full")
+    out = tmp_path / "out"
+    code = main(["run", "--site", server.url + "/", "--cache", str(tmp_path / "s.db"),
+                 "--out", str(out), "--interval", "0"])  # fmt: skip
+    assert code == 0
+    assert "using the archive source: the site has no MediaWiki API" in capsys.readouterr().err
+    assert all(urlsplit(r.path).netloc in ("", server.url.split("//")[1])
+               for r in server.requests())  # fmt: skip
+    got = pd.read_csv(out / "checks.csv", dtype=str, keep_default_na=False)
+    expected = pd.read_csv(ROOT / "fixtures" / "expected" / "checks.csv", dtype=str,
+                           keep_default_na=False)  # fmt: skip
+    pairs = got.set_index("claim_id")["verdict"].to_dict()
+    assert pairs == expected.set_index("claim_id")["verdict"].to_dict()
