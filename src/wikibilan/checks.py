@@ -12,6 +12,8 @@ import pandas as pd
 
 from wikibilan.config import BILAN_TITLE as BILAN_PAGE
 from wikibilan.extract.claims import BilanFacts
+from wikibilan.extract.french import strip_accents
+from wikibilan.internal import InternalClaim, InternalResults, internal_by_revision
 from wikibilan.verdicts import Outcome, fmt, judge, not_checkable
 
 CHECK_COLUMNS = [
@@ -178,8 +180,6 @@ def _members(s: Snapshot) -> tuple[Decimal | None, str, str]:
 
 
 def _themes(s: Snapshot) -> tuple[Decimal | None, str, str]:
-    from wikibilan.extract.french import strip_accents
-
     ws = s.workshops
     keys = {" ".join(strip_accents(str(t)).lower().split()) for t in ws["theme"]}
     return Decimal(len(keys)), "distinct workshop themes (case and accents ignored)", _evidence(ws)
@@ -214,22 +214,32 @@ RECOMPUTE: dict[str, Recompute] = {
 }
 
 
-def check_claims(claims: pd.DataFrame, snapshot: Snapshot, revid: int) -> pd.DataFrame:
-    """Verdicts for the claims of bilan revision ``revid`` against a snapshot."""
-    from wikibilan.internal import internal_checks
+def check_claims(
+    claims: pd.DataFrame,
+    snapshot: Snapshot,
+    revid: int,
+    internal: InternalResults | None = None,
+) -> pd.DataFrame:
+    """Verdicts for the claims of bilan revision ``revid`` against a snapshot.
 
+    ``internal`` is ``internal_by_revision(claims, snapshot)`` when the caller
+    already has it (the pipeline also needs it for the claim history).
+    """
+    if internal is None:
+        internal = internal_by_revision(claims, snapshot)
     rows: list[dict[str, object]] = []
     latest = claims[claims["revid"] == revid]
     for claim in latest.itertuples(index=False):
         outcome = _data_outcome(str(claim.claim_id), claim, snapshot)
         if outcome is not None:
             rows.append(_row(claim, "data", snapshot.as_of, outcome))
-    latest_internal: dict[str, tuple[object, Outcome]] = {}
-    revids = claims[["revid", "timestamp"]].drop_duplicates().sort_values(["timestamp", "revid"])
-    for rid in [int(r) for r in revids["revid"].tolist() if int(r) <= revid]:
+    latest_internal: dict[str, tuple[InternalClaim, Outcome]] = {}
+    for rid, results in internal.items():  # revisions in time order
+        if rid > revid:
+            continue
         # A figure the latest revision dropped is checked in the last revision stating it.
-        for internal, outcome in internal_checks(claims, snapshot, rid):
-            latest_internal[internal.claim_id] = (internal, outcome)
+        for subject, outcome in results:
+            latest_internal[subject.claim_id] = (subject, outcome)
     for check_id in sorted(latest_internal):
         subject, outcome = latest_internal[check_id]
         rows.append(_row(subject, "internal", snapshot.as_of, outcome))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,15 @@ class InternalClaim:
     revid: int
     text: str
     qualifier: str
+
+
+InternalResults = dict[int, list[tuple[InternalClaim, Outcome]]]
+
+
+def internal_by_revision(claims: pd.DataFrame, snapshot: Snapshot) -> InternalResults:
+    """Every internal check of every bilan revision, revisions in time order."""
+    revs = claims[["revid", "timestamp"]].drop_duplicates().sort_values(["timestamp", "revid"])
+    return {int(r): internal_checks(claims, snapshot, int(r)) for r in revs["revid"].tolist()}
 
 
 def internal_checks(
@@ -152,8 +161,6 @@ def _product(value: dict[str, Decimal]) -> Outcome:
             f"; under both figures' own qualifiers the product could lie between "
             f"{fmt(lo)} and {fmt(hi)}"
         )
-        from dataclasses import replace
-
         return replace(outcome, method=outcome.method + note)
     return outcome
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from wikibilan.checks import Snapshot, check_claims
+from wikibilan.checks import CHECK_COLUMNS, Snapshot, check_claims
 from wikibilan.config import BILAN_TITLE
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
@@ -28,7 +28,8 @@ from wikibilan.extract.snapshot import (
 )
 from wikibilan.frames import make_frame, validate
 from wikibilan.history import claim_history
-from wikibilan.model import PageRecord, Revision
+from wikibilan.internal import internal_by_revision
+from wikibilan.model import PageRecord, Revision, site_key_from_url
 from wikibilan.store import Store
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ def choose_site(store: Store, site: str | None) -> str:
     """The site to work on: the one given, or the only one in the store."""
     keys = [s.key for s in store.sites()]
     if site:
-        from wikibilan.model import site_key_from_url
-
         key = site_key_from_url(site) if "/" in site or "." in site else site
         if key not in keys:
             raise UsageError(
@@ -259,7 +258,7 @@ def run_checks(
 def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Frames:
     bilan = bilan_data(bench)
     if bilan.latest is None:
-        empty = pd.DataFrame()
+        empty = pd.DataFrame(columns=CHECK_COLUMNS)
         return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
     when = as_of or bilan.latest.timestamp
     snap = snapshot_frames(bench, when)
@@ -273,13 +272,13 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
         bilan.facts,
         bilan.claims,
     )
-    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid)
-    verdicts = {}
-    from wikibilan.internal import internal_checks
-
-    for revid in bilan.facts:
-        for claim, outcome in internal_checks(bilan.claims, snapshot, revid):
-            verdicts[(claim.claim_id, revid)] = outcome
+    internal = internal_by_revision(bilan.claims, snapshot)
+    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid, internal)
+    verdicts = {
+        (subject.claim_id, revid): outcome
+        for revid, results in internal.items()
+        for subject, outcome in results
+    }
     return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts)}
 
 

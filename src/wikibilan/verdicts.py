@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 REPRODUCED = "reproduced"
@@ -148,6 +148,4 @@ def judge(
 
 
 def _with(base: Outcome, verdict: str, holds_by: str = "") -> Outcome:
-    from dataclasses import replace
-
     return replace(base, verdict=verdict, holds_by=holds_by)
