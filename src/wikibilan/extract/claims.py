@@ -9,23 +9,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from wikibilan.document import Block, Document
+from wikibilan.extract.french import APPROX_WORDS, find_months, slug
 from wikibilan.extract.rows import ClaimRow, Provenance, WarningRow
 
 _NUM = r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
 _APOS = "['\u2019]"
 _PARTICIPANTS = r"particip\w*(?:[\u22c5.\-·]\w+)*"
-
-# Words that stand for an approximate number.
-APPROX_WORDS: dict[str, int] = {
-    "dizaine": 10,
-    "douzaine": 12,
-    "quinzaine": 15,
-    "vingtaine": 20,
-    "trentaine": 30,
-    "quarantaine": 40,
-    "cinquantaine": 50,
-    "centaine": 100,
-}
 
 # Wording before a number -> qualifier (DESIGN.md).
 QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
@@ -97,6 +86,11 @@ def french_decimal(text: str) -> Decimal | None:
         return None
 
 
+def _slug_id(text: str) -> str:
+    """A claim-id suffix: "Liste mail « échanges »" -> "liste_mail_echanges"."""
+    return slug(text).replace("-", "_")
+
+
 def _qualifier(before: str, explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -105,13 +99,6 @@ def _qualifier(before: str, explicit: str | None) -> str:
         if re.search(pattern, tail):
             return qualifier
     return "exact"
-
-
-def _slug(text: str) -> str:
-    import unicodedata
-
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,17 +214,22 @@ def _online_claims(block: Block, add: Callable[..., None]) -> None:
     if m_total:
         total = french_decimal(m_total.group(1))
         if total is not None:
-            add(f"online:{_slug(network)}", block, block.text, total, "entries", "exact")
+            add(f"online:{_slug_id(network)}", block, block.text, total, "entries", "exact")
         if m_total.group(2) and m_total.group(3):
             part = french_decimal(m_total.group(2))
             if part is not None:
                 add(
-                    f"online:{_slug(m_total.group(3))}", block, block.text, part, "entries", "exact"
+                    f"online:{_slug_id(m_total.group(3))}",
+                    block,
+                    block.text,
+                    part,
+                    "entries",
+                    "exact",
                 )
         return
     value = french_decimal(figure)
     if value is not None:
-        add(f"online:{_slug(network)}", block, block.text, value, "entries", "exact")
+        add(f"online:{_slug_id(network)}", block, block.text, value, "entries", "exact")
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,20 +241,6 @@ class BilanFacts:
     period_start: tuple[int, int] | None  # (year, month) of the first dated bullet
     period_end: tuple[int, int] | None  # (year, month) of the last dated bullet
     parts: tuple[tuple[str, int], ...] = ()  # the temps forts the Réunions list adds up
-
-
-_MONTH_YEAR = re.compile(
-    r"\b(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
-    r"novembre|d[ée]cembre)\s+(\d{4})\b",
-    re.IGNORECASE,
-)
-_MONTH_NUM = {
-    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
-# Claims followed by the list of what they count.
-LISTED_CLAIMS: dict[str, str] = {"loomio_decisions": "décisions", "events_contributed": ""}
 
 
 def bilan_facts(doc: Document) -> BilanFacts:
@@ -288,8 +266,7 @@ def bilan_facts(doc: Document) -> BilanFacts:
     parts: list[tuple[str, int]] = []
     for block in blocks:
         if block.kind == "item" and any("réunions" in s.lower() for s in block.section):
-            for m in _MONTH_YEAR.finditer(block.text):
-                months.append((int(m.group(2)), _MONTH_NUM[m.group(1).lower()]))
+            months += find_months(block.text)
             parts += _parts(block.text)
     return BilanFacts(
         doc.revid,

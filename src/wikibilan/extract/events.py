@@ -11,6 +11,7 @@ from wikibilan.extract.attendance import role_of_heading
 from wikibilan.extract.french import find_dates, parse_count
 from wikibilan.extract.kinds import text_kind
 from wikibilan.extract.rows import EventRow, Provenance, WarningRow
+from wikibilan.titles import normalize_title
 
 _PLACE = re.compile(r"^\s*lieu\s*:\s*(?P<place>.+)$", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*date\s*:", re.IGNORECASE)
@@ -105,7 +106,7 @@ def draft_calendar_events(
         found = find_dates(head, context=context)
         if not found:
             continue
-        if block.links and _canon(block.links[0]) in event_titles:
+        if block.links and normalize_title(block.links[0]) in event_titles:
             continue
         kind = text_kind(rest)
         if kind == "other":
@@ -126,11 +127,6 @@ def draft_calendar_events(
             )
         )
     return drafts, warnings
-
-
-def _canon(title: str) -> str:
-    t = title.replace("_", " ").strip()
-    return t[:1].upper() + t[1:]
 
 
 def assign_ids(drafts: list[EventDraft]) -> list[str]:

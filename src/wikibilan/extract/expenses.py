@@ -7,13 +7,8 @@ from decimal import Decimal
 
 from wikibilan.document import Document
 from wikibilan.extract.claims import french_decimal
+from wikibilan.extract.french import parse_month
 from wikibilan.extract.rows import ExpenseRow, Provenance, WarningRow
-
-MONTHS: dict[str, int] = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
 
 _LINE = re.compile(
     r"^(?P<label>.+?)\s*\((?P<month>[a-zéûè]+)\s+(?P<year>\d{4})\)\s*:\s*"
@@ -36,7 +31,7 @@ def extract_expenses(doc: Document) -> tuple[list[ExpenseRow], list[WarningRow]]
         if re.match(r"total\b", text, re.IGNORECASE):
             continue
         m = _LINE.match(text)
-        month = MONTHS.get(m.group("month").lower()) if m else None
+        month = parse_month(f"{m.group('month')} {m.group('year')}") if m else None
         amount = french_decimal(m.group("amount")) if m else None
         if m is None or month is None or amount is None:
             if "€" in text:
@@ -49,7 +44,7 @@ def extract_expenses(doc: Document) -> tuple[list[ExpenseRow], list[WarningRow]]
         rows.append(
             ExpenseRow(
                 label=m.group("label").strip(),
-                month=f"{int(m.group('year')):04d}-{month:02d}",
+                month=f"{month[0]:04d}-{month[1]:02d}",
                 amount_eur=amount.quantize(Decimal("0.01")),
                 where=Provenance(doc.title, doc.revid, " > ".join(block.section), block.line),
             )

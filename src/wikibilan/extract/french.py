@@ -42,6 +42,7 @@ __all__ = [
     "RevisionLine",
     "find_counts",
     "find_dates",
+    "find_months",
     "find_money",
     "find_numbers",
     "name_key",
@@ -365,6 +366,11 @@ def parse_month(text: str) -> tuple[int, int] | None:
     if not match:
         return None
     return int(match.group("y")), _month_number(match.group("m"))
+
+
+def find_months(text: str) -> list[tuple[int, int]]:
+    """Every "month year" in ``text`` as ``(year, month)``, in order."""
+    return [(int(m.group("y")), _month_number(m.group("m"))) for m in _MONTH_YEAR.finditer(text)]
 
 
 # --------------------------------------------------------------------------
