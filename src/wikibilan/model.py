@@ -8,6 +8,7 @@ exports carry it in base 36 and the dump source converts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -86,6 +87,22 @@ class Revision:
     def content_sha1(self) -> str:
         """SHA-1 computed from the content (compare with ``sha1`` to verify)."""
         return sha1_hex(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchProgress:
+    """A snapshot of a live fetch for a progress display (totals None while unknown)."""
+
+    pages_done: int
+    pages_total: int | None
+    revisions_new: int
+    revisions_total: int | None
+    requests: int
+    retries: int
+    lag: float = 0.0
+
+
+ProgressCallback = Callable[[FetchProgress], None]
 
 
 @dataclass(frozen=True, slots=True)

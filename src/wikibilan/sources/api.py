@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Selection
-from ..model import Revision, Site, site_key_from_url
+from ..model import FetchProgress, ProgressCallback, Revision, Site, site_key_from_url
 from ..store import Store
 from .apiclient import ApiClient, SiteInfo, chunks, discover_api, probe_api
 from .http import PoliteSession
@@ -77,22 +77,6 @@ PLAN_ALLREVISIONS = "allrevisions"
 CHECK_FULL = "full"
 CHECK_RECENT = "recentchanges"
 _GAP_ERRORS = ("nosuchrevid", "badid_rvstartid", "badid_rvendid")
-
-
-@dataclass(frozen=True, slots=True)
-class FetchProgress:
-    """A snapshot for a progress display (totals are None while unknown)."""
-
-    pages_done: int
-    pages_total: int | None
-    revisions_new: int
-    revisions_total: int | None
-    requests: int
-    retries: int
-    lag: float
-
-
-ProgressCallback = Callable[[FetchProgress], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,7 +16,7 @@ import requests
 
 from ..config import Selection
 from ..errors import OffSiteError
-from ..model import Site
+from ..model import FetchProgress, ProgressCallback, Site
 from ..store import Store
 from ..titles import normalize_title
 from .archive_meta import render_offset
@@ -37,22 +36,6 @@ from .selection import title_matcher
 log = logging.getLogger(__name__)
 
 CATEGORY_PREFIX = "Catégorie:"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchProgress:
-    """A snapshot for a progress display (the API source's fields; totals None while unknown)."""
-
-    pages_done: int
-    pages_total: int | None
-    revisions_new: int
-    revisions_total: int | None
-    requests: int
-    retries: int
-    lag: float = 0.0
-
-
-ProgressCallback = Callable[[FetchProgress], None]
 
 
 @dataclass(frozen=True, slots=True)
