@@ -14,6 +14,7 @@ from typing import Any
 from wikibilan import __version__
 from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE, Politeness, Selection
 from wikibilan.errors import UsageError, WikibilanError
+from wikibilan.model import FetchProgress
 
 log = logging.getLogger("wikibilan")
 EXIT_OK, EXIT_CONTRADICTED, EXIT_USAGE, EXIT_SOURCE = 0, 1, 2, 3
@@ -151,22 +152,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _LazyBar:
+    """A tqdm bar on stderr that appears only once there is work to show."""
+
+    def __init__(self, desc: str, unit: str) -> None:
+        self.desc, self.unit = desc, unit
+        self._bar: Any = None
+
+    @property
+    def bar(self) -> Any:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False,
+                             dynamic_ncols=True)  # fmt: skip
+        return self._bar
+
+    def advance(self, n: int) -> None:
+        self.bar.update(n)
+
+    def show(self, p: FetchProgress) -> None:
+        bar = self.bar
+        bar.total, bar.n = p.pages_total, p.pages_done
+        bar.set_postfix(revisions=p.revisions_new, requests=p.requests, retries=p.retries,
+                        lag=p.lag, refresh=False)  # fmt: skip
+        bar.refresh()
+
+
 def _progress(args: argparse.Namespace, what: str) -> Callable[[int], None] | None:
-    if args.quiet:
-        return None
-    from tqdm import tqdm
-
-    bars: list[tqdm[object]] = []
-
-    def update(n: int) -> None:
-        # The bar appears only once there is work to show.
-        if not bars:
-            bars.append(
-                tqdm(desc=what, unit=" rev", file=sys.stderr, leave=False, dynamic_ncols=True)
-            )
-        bars[0].update(n)
-
-    return update
+    return None if args.quiet else _LazyBar(what, " rev").advance
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -236,31 +250,8 @@ def _selection(args: argparse.Namespace) -> Selection | None:
     )
 
 
-def _fetch_progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
-    if args.quiet:
-        return None
-    from tqdm import tqdm
-
-    bars: list[tqdm[object]] = []
-
-    def update(p: Any) -> None:
-        if not bars:
-            bars.append(
-                tqdm(desc="fetch", unit=" page", file=sys.stderr, leave=False, dynamic_ncols=True)
-            )
-        bar = bars[0]
-        bar.total = getattr(p, "pages_total", None)
-        bar.n = getattr(p, "pages_done", 0)
-        bar.set_postfix(
-            revisions=getattr(p, "revisions_new", 0),
-            requests=getattr(p, "requests", 0),
-            retries=getattr(p, "retries", 0),
-            lag=getattr(p, "lag", 0),
-            refresh=False,
-        )
-        bar.refresh()
-
-    return update
+def _fetch_progress(args: argparse.Namespace) -> Callable[[FetchProgress], None] | None:
+    return None if args.quiet else _LazyBar("fetch", " page").show
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from wikibilan.config import (
 )
 from wikibilan.errors import InputError, UsageError
 from wikibilan.integrity import VerifyReport, verify_store
+from wikibilan.model import ProgressCallback
 from wikibilan.pipeline import Frames, Workbench, open_bench, run_checks
 from wikibilan.pipeline import load_frames as _load
 from wikibilan.sources.dump import ImportResult, export_store, import_dump
@@ -196,7 +197,7 @@ def fetch(
     source: str = "auto",
     selection: Selection | None = None,
     politeness: Politeness | None = None,
-    progress: Callable[[Any], None] | None = None,
+    progress: ProgressCallback | None = None,
     on_choice: Callable[[str, str], None] | None = None,
 ) -> FetchOutcome:
     """Fetch the selected pages of a live wiki and their history into the store.
@@ -242,13 +243,9 @@ def _archive(
     session: Any,
     selection: Selection,
     store: Store,
-    progress: Callable[[Any], None] | None,
+    progress: ProgressCallback | None,
 ) -> Any:
-    try:
-        from wikibilan.sources.archive import ArchiveSource
-    except ImportError as exc:  # pragma: no cover - until the archive source lands
-        from wikibilan.errors import SourceError
+    from wikibilan.sources.archive import ArchiveSource
 
-        raise SourceError("the static-archive source is not available in this version") from exc
     archive = ArchiveSource(site, session=session, selection=selection)
     return archive.fetch(store, progress=progress)
