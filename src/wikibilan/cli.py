@@ -164,7 +164,7 @@ class _LazyBar:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False,
+            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False, delay=0.5,
                              dynamic_ncols=True)  # fmt: skip
         return self._bar
 
