@@ -164,8 +164,8 @@ class _LazyBar:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False, delay=0.5,
-                             dynamic_ncols=True)  # fmt: skip
+            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False,
+                             delay=0.5, dynamic_ncols=True)  # fmt: skip
         return self._bar
 
     def advance(self, n: int) -> None:
