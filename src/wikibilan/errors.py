@@ -43,6 +43,10 @@ class StoreError(WikibilanError):
         self.path = path
 
 
+class SchemaError(WikibilanError):
+    """A frame does not have the columns or types its schema declares (a bug, not input)."""
+
+
 class SourceError(WikibilanError):
     """A wiki could not be reached or does not look like a MediaWiki."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from wikibilan.errors import WikibilanError
+from wikibilan.errors import SchemaError
 from wikibilan.extract.rows import Provenance
 
 # Column -> dtype. "decimal" columns hold decimal.Decimal objects (exact money and
@@ -58,10 +58,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "text": "string",
     },
 }  # fmt: skip
-
-
-class SchemaError(WikibilanError):
-    """A frame does not have the columns or types its schema declares."""
 
 
 def _flatten(row: Any) -> dict[str, Any]:
