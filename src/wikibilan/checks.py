@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -348,8 +348,3 @@ def _published(claim: Any) -> str:
     value = getattr(claim, "value", None)
     # The figure exactly as published (fmt would round 1/3 to two decimals).
     return format(value.normalize(), "f") if isinstance(value, Decimal) else ""
-
-
-def round_to(value: Decimal, places: int) -> Decimal:
-    """Round half up at ``places`` decimals, as people round published means."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SITE = "https://wiki.lescommuns.org"
@@ -38,18 +38,6 @@ class Politeness:
     maxlag: int = 5
     max_response_bytes: int = 50 * 1024 * 1024
     user_agent: str = USER_AGENT
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything a pipeline run needs to know, with sane defaults."""
-
-    site: str = DEFAULT_SITE
-    cache: Path = DEFAULT_CACHE
-    out: Path = DEFAULT_OUT
-    source: str = "auto"
-    selection: Selection = field(default_factory=Selection)
-    politeness: Politeness = field(default_factory=Politeness)
 
 
 # The fixture wiki shipped in the repository (used by offline runs on an empty store).
