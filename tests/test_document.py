@@ -415,7 +415,7 @@ def test_unexpected_failures_fall_back_to_plain_lines(monkeypatch: pytest.Monkey
     def boom(*args: object) -> None:
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(document._WikiBuilder, "run", boom)
+    monkeypatch.setattr(document._WikiBuilder, "build", boom)
     monkeypatch.setattr(document._HtmlBuilder, "container", boom)
     wikitext = "* '''un'''\n\n[[deux]]"
     assert shape(parse_wikitext(wikitext)) == [("para", 0, "* un"), ("para", 0, "deux")]
@@ -474,6 +474,62 @@ def test_parse_html_never_raises(text: str):
 def test_title_from_href_never_raises(href: str):
     title_from_href(href)
     normalize_title(href)
+
+
+SIMPLE = [
+    "\n", "\n\n", " ", "*", "**", "#", "#*", ":", "::", ";", " : ", "== h ==", "=== h ===",
+    "=h=", "==", "[[A]]", "[[A|b]]", "[[a b|]]", "[[/Sous|s]]", "[[Catégorie:X]]",
+    "[[:Catégorie:X]]", "[[Fichier:Y]]", "[[A#b|c]]", "texte", "Présent·e·s : ", "é",
+    "----", "__NOTOC__", "21 personnes", "\u202f", "|", "]]", "[[", "=",
+]  # fmt: skip
+simple_markup = st.lists(st.sampled_from(SIMPLE) | st.text(max_size=4), max_size=40).map("".join)
+
+
+def _tree_walk(text: str, title: str) -> tuple[object, object]:
+    """Blocks and categories walked from mwparserfromhell's whole node tree."""
+    import mwparserfromhell
+
+    from wikibilan import document
+
+    builder = document._WikiBuilder(text, title)
+    builder.run(mwparserfromhell.parse(text))
+    return builder.blocks, builder.categories
+
+
+def _token_walk(text: str, title: str) -> tuple[object, object]:
+    from mwparserfromhell.parser import Parser
+
+    from wikibilan import document
+
+    builder = document._WikiBuilder(text, title)
+    if not builder.run_tokens(Parser()._tokenizer.tokenize(text, 0, False)):
+        # Only a NUL, where the C tokenizer stops, leaves tokens shorter than the text.
+        assert "\x00" in text
+        builder = document._WikiBuilder.build(text, title)
+    return builder.blocks, builder.categories
+
+
+@fuzz
+@given(simple_markup | markup)
+def test_token_walk_gives_the_tree_walk_blocks(text: str):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert _token_walk(text, "T/sous-page") == _tree_walk(text, "T/sous-page")
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.wiki")), ids=lambda p: p.stem)
+def test_token_walk_gives_the_tree_walk_blocks_on_pages(path: Path):
+    text = path.read_text(encoding="utf-8")
+    blocks, categories = _token_walk(text, "Réunion")
+    assert len(blocks) > 3  # type: ignore[arg-type]
+    assert (blocks, categories) == _tree_walk(text, "Réunion")
+
+
+def test_tree_walk_is_the_fallback_of_the_token_walk(monkeypatch: pytest.MonkeyPatch):
+    from wikibilan import document
+
+    text = (DATA / "meeting_current.wiki").read_text(encoding="utf-8")
+    monkeypatch.setattr(document._WikiBuilder, "run_tokens", lambda *args: False)
+    assert parse_wikitext(text, title="Réunion").blocks == tuple(_tree_walk(text, "Réunion")[0])  # type: ignore[arg-type]
 
 
 def test_twenty_level_list():

@@ -28,7 +28,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import lxml.etree
 import lxml.html
-import mwparserfromhell
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
@@ -41,6 +40,10 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.parser import Builder, CTokenizer
+from mwparserfromhell.parser import tokens as tk
+from mwparserfromhell.parser.tokenizer import Tokenizer
+from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 from wikibilan.titles import DROP_NAMESPACES as _DROP_NAMESPACES
@@ -253,6 +256,86 @@ _SEPARATING = _words(
 _MAX_DEPTH = 60
 
 
+_OPENING = (
+    tk.TemplateOpen, tk.ArgumentOpen, tk.WikilinkOpen, tk.ExternalLinkOpen, tk.HTMLEntityStart,
+    tk.HeadingStart, tk.CommentStart, tk.TagOpenOpen,
+)  # fmt: skip
+_CLOSING = (
+    tk.TemplateClose, tk.ArgumentClose, tk.WikilinkClose, tk.ExternalLinkClose, tk.HTMLEntityEnd,
+    tk.HeadingEnd, tk.CommentEnd, tk.TagCloseSelfclose, tk.TagCloseClose,
+)  # fmt: skip
+
+
+def _node_end(tokens: list[tk.Token], i: int) -> int | None:
+    """Index just past the tokens of the node opened at ``tokens[i]`` (None if it never closes)."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        if isinstance(tokens[j], _OPENING):
+            depth += 1
+        elif isinstance(tokens[j], _CLOSING):
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return None
+
+
+def _is_list_marker(tokens: list[tk.Token], i: int) -> bool:
+    """True if ``tokens[i]`` opens a plain list marker tag (``*``, ``#``, ``:``, ``;``)."""
+    if tokens[i].get("wiki_markup") not in _LIST_MARKUP or i + 2 >= len(tokens):
+        return False
+    name, close = tokens[i + 1], tokens[i + 2]
+    return (
+        type(name) is tk.Text
+        and name["text"] in _HTML_ITEMS
+        and type(close) is tk.TagCloseSelfclose
+        and not close.get("padding")
+        and not close.get("wiki_markup")
+    )
+
+
+def _plain_run(
+    tokens: list[tk.Token], i: int, stop: type, sep: type | None
+) -> tuple[list[list[Node]], int, int]:
+    """Text nodes from ``tokens[i]`` to a ``stop`` token, split at ``sep`` tokens.
+
+    Returns the parts, their source length (separators included) and the index
+    of the ``stop`` token, or no parts if anything else comes first.
+    """
+    parts: list[list[Node]] = [[]]
+    size = 0
+    for j in range(i, len(tokens)):
+        token = tokens[j]
+        kind = type(token)
+        if kind is tk.Text:
+            parts[-1].append(Text(token["text"]))
+            size += len(token["text"])
+        elif kind is sep and len(parts) == 1:
+            parts.append([])
+            size += 1
+        elif kind is stop:
+            return parts, size, j
+        else:
+            break
+    return [], 0, i
+
+
+def _plain_heading(tokens: list[tk.Token], i: int) -> tuple[list[Node] | None, int, int]:
+    """A heading whose title is plain text: (title nodes, source length, next index)."""
+    parts, size, close = _plain_run(tokens, i + 1, tk.HeadingEnd, None)
+    if not parts:
+        return None, 0, i
+    return parts[0], 2 * tokens[i]["level"] + size, close + 1
+
+
+def _plain_link(tokens: list[tk.Token], i: int) -> tuple[Wikilink | None, int, int]:
+    """A wikilink whose target and label are plain text: (node, source length, next index)."""
+    parts, size, close = _plain_run(tokens, i + 1, tk.WikilinkClose, tk.WikilinkSeparator)
+    if not parts:
+        return None, 0, i
+    label = Wikicode(SmartList(parts[1])) if len(parts) == 2 else None
+    return Wikilink(Wikicode(SmartList(parts[0])), label), 4 + size, close + 1
+
+
 def _children(tag: Tag, pos: int) -> Iterator[tuple[Node, int]]:
     """The nodes inside a tag with their offsets in the page text."""
     if tag.contents is None:
@@ -271,6 +354,7 @@ class _WikiBuilder:
 
     def __init__(self, text: str, title: str) -> None:
         self.title = title
+        self.size = len(text)
         self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.blocks: list[Block] = []
         self.categories: list[str] = []
@@ -413,11 +497,88 @@ class _WikiBuilder:
 
     # -- structure --------------------------------------------------------
 
+    @classmethod
+    def build(cls, text: str, title: str) -> _WikiBuilder:
+        """Walk ``text`` from mwparserfromhell's tokens, building only the nodes that need a tree.
+
+        Most of a page is lines of text, list markers, headings and plain
+        links. Building mwparserfromhell's node tree for them costs ten times
+        the tokenizing, and the walk needs none of it: ``run_tokens`` reads them
+        off the tokens, and has the parser's own builder build every other
+        top-level node (a template, a tag, a table…) from its tokens, so the
+        walk sees the nodes the whole tree holds.
+        """
+        tokens = (CTokenizer() if CTokenizer else Tokenizer()).tokenize(text, 0, False)
+        builder = cls(text, title)
+        if builder.run_tokens(tokens):
+            return builder
+        # The tokens fall short of the text only at a NUL, where the C tokenizer stops:
+        # the tree holds the same tokens, so the tree walk gives what the old parse did.
+        builder = cls(text, title)
+        builder.run(Builder().build(tokens))
+        return builder
+
     def run(self, code: Wikicode) -> None:
         for node, pos in self._flatten(code.nodes, 0, 0):
             self.feed(node, pos)
         self.end_line()
         self.flush_para()
+
+    def run_tokens(self, tokens: list[tk.Token]) -> bool:
+        """Feed what ``run`` feeds, from the tokens; False if the source lengths do not add up.
+
+        Text, a list marker opening a line, and a heading or link made of plain
+        text are read off the tokens; any other top-level node is built from
+        its own tokens and fed as ``run`` would. On False the builder is spent.
+        """
+        pos, i, count = 0, 0, len(tokens)
+        while i < count:
+            token = tokens[i]
+            kind = type(token)
+            if kind is tk.Text:
+                value = token["text"]
+                self._text(value, pos)
+                pos += len(value)
+                i += 1
+                continue
+            if kind is tk.TagOpenOpen and not self.pieces and _is_list_marker(tokens, i):
+                self.markers += token["wiki_markup"]
+                pos += len(token["wiki_markup"])
+                i += 3
+                continue
+            if kind is tk.HeadingStart:
+                title, length, end = _plain_heading(tokens, i)
+                if title is not None:
+                    self.end_line()
+                    self.flush_para()
+                    text, links = self.reduce(title)
+                    self.emit("heading", text, token["level"], pos, links)
+                    pos += length
+                    self.line_pos = pos
+                    i = end
+                    continue
+            elif kind is tk.WikilinkOpen:
+                link, length, end = _plain_link(tokens, i)
+                if link is not None:
+                    if not self.pieces:
+                        self.line_pos = pos
+                    self.pieces.append(link)
+                    pos += length
+                    i = end
+                    continue
+            node_end = _node_end(tokens, i)
+            if node_end is None:
+                return False
+            for node in Builder().build(tokens[i:node_end]).nodes:
+                for child, child_pos in self._flatten([node], pos, 0):
+                    self.feed(child, child_pos)
+                pos += len(str(node))
+            i = node_end
+        if pos != self.size:
+            return False
+        self.end_line()
+        self.flush_para()
+        return True
 
     def _flatten(
         self, nodes: list[Node], pos: int, depth: int
@@ -649,8 +810,7 @@ def parse_wikitext(text: str, *, title: str = "", revid: int = 0) -> Document:
         target = _link_title(redirect.group(1), title) or ""
         return Document(title, revid, (), redirect=target)
     try:
-        builder = _WikiBuilder(text, title)
-        builder.run(mwparserfromhell.parse(text))
+        builder = _WikiBuilder.build(text, title)
         return Document(title, revid, tuple(builder.blocks), categories=_dedupe(builder.categories))
     except Exception:  # a parser bug must not lose the page: fall back to plain lines
         log.debug("wikitext fallback for %r (revid %s)", title, revid, exc_info=True)
