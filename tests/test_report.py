@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from wikibilan.report import (
     ReportContext,
@@ -24,6 +26,7 @@ from wikibilan.report import (
 )
 from wikibilan.report.csv_out import format_cell, frame_to_csv
 from wikibilan.report.markdown import escape
+from wikibilan.report.plots import render_plot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE_TEXT = "<script>alert(1)</script>"
@@ -526,6 +529,25 @@ def test_plots_are_deterministic() -> None:
     first = render_plots(frames)
     assert first == render_plots(frames)
     assert all(b"Software" not in png for png in first.values())
+
+
+def test_plots_are_opaque_rgb_pngs_of_fixed_width_with_no_text_chunk() -> None:
+    for name, png in render_plots(sample_frames()).items():
+        with Image.open(io.BytesIO(png)) as image:
+            assert (image.format, image.mode, image.width) == ("PNG", "RGB", 800), name
+            assert set(image.info) == {"dpi"}, name
+            assert [round(d) for d in image.info["dpi"]] == [100, 100], name
+
+
+def test_events_per_month_draws_a_single_month_and_long_gaps() -> None:
+    frames = sample_frames()
+    events = frames["events"]
+    late = events["date_start"].where(events.index < 5, T("2021-06-01"))
+    for rows in (events.iloc[:1], events.assign(date_start=late)):
+        frames["events"] = rows
+        png = render_plot(frames, "events_per_month")
+        assert png.startswith(PNG_SIGNATURE)
+        assert png == render_plot(frames, "events_per_month")
 
 
 def test_plots_follow_the_data() -> None:

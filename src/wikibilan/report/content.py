@@ -178,11 +178,13 @@ def _limited(items: list[str], limit: int, where: str) -> Items:
 def _claim_order(frames: Frames, history: pd.DataFrame) -> list[str]:
     order = [_get(r, "claim_id") for r in _rows(frames, "checks")]
     seen = set(order)
-    for claim_id in history["claim_id"].map(text_of):
+    in_history = list(history["claim_id"].map(text_of))
+    for claim_id in in_history:
         if claim_id not in seen:
             seen.add(claim_id)
             order.append(claim_id)
-    return [c for c in order if c in set(history["claim_id"].map(text_of))]
+    kept = set(in_history)
+    return [c for c in order if c in kept]
 
 
 def _trail(values: Iterable[str]) -> str:
@@ -216,11 +218,13 @@ def history_blocks(frames: Frames) -> list[Block]:
         return [Paragraph("No figure history: the claim_history frame is empty or missing.")]
     sort_by = [c for c in ("timestamp", "revid") if c in history.columns]
     history = history.sort_values(sort_by, kind="stable") if sort_by else history
-    records = _records(history)
+    by_claim: dict[str, list[dict[str, object]]] = {}
+    for record in _records(history):
+        by_claim.setdefault(text_of(record["claim_id"]), []).append(record)
     summary_rows: list[tuple[Cell, ...]] = []
     details: list[Block] = []
     for claim_id in _claim_order(frames, history):
-        rows = [r for r in records if text_of(r["claim_id"]) == claim_id]
+        rows = by_claim[claim_id]
         trail = _trail(_value(r) for r in rows)
         summary_rows.append(
             (
