@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import ProgressCallback
 from wikibilan.pipeline import Frames, Workbench, open_bench, run_checks
 from wikibilan.pipeline import load_frames as _load
+from wikibilan.report import ReportContext, write_csvs, write_outputs
+from wikibilan.report.plot_worker import PlotWorker
 from wikibilan.sources.dump import ImportResult, export_store, import_dump
 from wikibilan.store import Store
 
@@ -141,28 +144,29 @@ def _run(
     report: bool,
     imported: list[ImportResult],
 ) -> RunResult:
-    frames = _load(bench, _base_url(bench))
-    checked = run_checks(bench, frames, as_of)
-    result = RunResult(
-        bench.site, frames, checked["checks"], checked["claim_history"], imported=imported
-    )
-    if out is not None:
-        from wikibilan.report import ReportContext, write_csvs, write_outputs
-
+    # The plots' child process imports matplotlib while this one reads the wiki.
+    with PlotWorker() if out is not None and report else nullcontext() as plotter:
+        frames = _load(bench, _base_url(bench))
+        checked = run_checks(bench, frames, as_of)
+        result = RunResult(
+            bench.site, frames, checked["checks"], checked["claim_history"], imported=imported
+        )
+        if out is None:
+            return result
         all_frames = {**frames, **checked}
-        if report:
-            ctx = ReportContext(
-                site=bench.site,
-                generated_at=datetime.now().astimezone(),
-                as_of=as_of,
-                bilan_title="Assemblée des Communs de Lille - Bilan 2015-2017",
-                bilan_revid=_bilan_revid(checked),
-                tool_version=__version__,
-            )
-            result.outputs = write_outputs(all_frames, Path(out), ctx)
-        else:
+        if plotter is None:
             result.outputs = write_csvs(all_frames, Path(out))
-    return result
+            return result
+        ctx = ReportContext(
+            site=bench.site,
+            generated_at=datetime.now().astimezone(),
+            as_of=as_of,
+            bilan_title="Assemblée des Communs de Lille - Bilan 2015-2017",
+            bilan_revid=_bilan_revid(checked),
+            tool_version=__version__,
+        )
+        result.outputs = write_outputs(all_frames, Path(out), ctx, plotter)
+        return result
 
 
 def _bilan_revid(checked: Frames) -> int | None:

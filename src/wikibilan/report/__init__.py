@@ -16,10 +16,12 @@ from .blocks import ReportContext
 from .csv_out import atomic_write, format_frame, frame_to_csv, render_csvs, write_csvs
 from .html import render_html
 from .markdown import render_markdown
+from .plot_worker import PlotWorker
 from .plots import PLOT_CAPTIONS, plot_names, render_plots
 
 __all__ = [
     "PLOT_CAPTIONS",
+    "PlotWorker",
     "ReportContext",
     "format_frame",
     "frame_to_csv",
@@ -35,7 +37,10 @@ PLOTS_DIR = "plots"
 
 
 def write_outputs(
-    frames: Mapping[str, pd.DataFrame], out_dir: Path, ctx: ReportContext
+    frames: Mapping[str, pd.DataFrame],
+    out_dir: Path,
+    ctx: ReportContext,
+    plotter: PlotWorker | None = None,
 ) -> list[Path]:
     """Write every frame as CSV, the plots, ``report.md`` and ``report.html`` to ``out_dir``.
 
@@ -44,13 +49,17 @@ def write_outputs(
             empty frames still give a valid report that says so.
         out_dir: the output directory, created if needed.
         ctx: what the report says about the run.
+        plotter: a worker that draws the plots while the CSVs are rendered
+            here; without one, they are drawn in this process.
 
     Returns:
         The paths written, CSVs first, then plots, then the two reports.
     """
+    if plotter is not None:
+        plotter.start(frames, ctx.as_of)
     csvs = render_csvs(frames)
-    plots = render_plots(frames, ctx.as_of)
-    markdown = render_markdown(frames, ctx, plots.keys())
+    markdown = render_markdown(frames, ctx, plot_names(frames))
+    plots = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of)
     page = render_html(frames, ctx, plots)
 
     plots_dir = out_dir / PLOTS_DIR
