@@ -14,6 +14,8 @@ from wikibilan import library
 from wikibilan.report import PlotWorker, render_plots, write_outputs
 
 AS_OF = datetime(2017, 11, 30, 14, 40, tzinfo=UTC)
+# A child that reads every request, then answers this (not a dict of every plot asked for).
+ANSWER = "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps({}))"
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,9 @@ def drawn_here() -> dict[str, bytes]:
 
 def test_the_child_draws_the_bytes_this_process_draws(drawn_here: dict[str, bytes]) -> None:
     with PlotWorker() as worker:
-        worker.start(sample_frames(), AS_OF)
+        worker.draw(sample_frames(), AS_OF, ["participants", "expenses"])
+        worker.draw(sample_frames(), AS_OF, ["events_per_month", "pages_created"])
+        worker.draw(sample_frames(), AS_OF, ["published_vs_recomputed"])
         assert worker.result() == drawn_here
     assert len(drawn_here) == 5
 
@@ -33,8 +37,8 @@ def test_the_child_draws_the_bytes_this_process_draws(drawn_here: dict[str, byte
     [
         ([sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit(3)"], "exit status 3"),
         ([sys.executable, "-c", "import sys; sys.stdin.read(); print('no pickle')"], "unreadable"),
-        ([sys.executable, "-c", "import pickle, sys; sys.stdout.buffer.write(pickle.dumps([1]))"],
-         "unexpected answer"),
+        ([sys.executable, "-c", ANSWER.format("[1]")], "unexpected answer"),
+        ([sys.executable, "-c", ANSWER.format("{}")], "unexpected answer"),
         ([sys.executable, "-c", "raise SystemExit('worker broke')"], "worker broke"),
         (["/nonexistent/python"], "cannot start"),
     ],
@@ -44,7 +48,7 @@ def test_a_failing_child_leaves_the_plots_to_this_process(
 ) -> None:
     caplog.set_level(logging.INFO, logger="wikibilan.report.plot_worker")
     worker = PlotWorker(command)
-    worker.start(sample_frames(), AS_OF)
+    worker.draw(sample_frames(), AS_OF, list(drawn_here))
     assert worker.result() == drawn_here
     assert why in caplog.text
 
@@ -55,9 +59,21 @@ def test_closing_an_unused_worker_stops_its_child() -> None:
     assert worker._proc is not None and worker._proc.returncode is not None
 
 
-def test_result_before_start_is_a_programming_error() -> None:
-    with PlotWorker() as worker, pytest.raises(RuntimeError):
-        worker.result()
+def test_a_worker_asked_for_nothing_draws_nothing() -> None:
+    with PlotWorker() as worker:
+        assert worker.result() == {}
+        assert worker.requested == []
+
+
+@pytest.mark.parametrize("as_of", [None, datetime(2019, 6, 1, tzinfo=UTC)])
+def test_a_run_writes_the_plots_this_process_would_draw(
+    tmp_path: Path, as_of: datetime | None
+) -> None:
+    result = library.run(cache=tmp_path / "cache.sqlite", out=tmp_path / "out", as_of=as_of)
+    frames = {**result.frames, "checks": result.checks, "claim_history": result.claim_history}
+    drawn = {p.stem: p.read_bytes() for p in (tmp_path / "out" / "plots").glob("*.png")}
+    assert drawn == render_plots(frames, as_of)
+    assert len(drawn) == 5
 
 
 def test_write_outputs_with_and_without_a_worker_write_the_same_bytes(tmp_path: Path) -> None:

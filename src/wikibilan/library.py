@@ -24,9 +24,9 @@ from wikibilan.config import (
 from wikibilan.errors import InputError, UsageError
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import ProgressCallback
-from wikibilan.pipeline import Frames, Workbench, open_bench, run_checks
+from wikibilan.pipeline import Frames, Workbench, check_date, open_bench, run_checks
 from wikibilan.pipeline import load_frames as _load
-from wikibilan.report import ReportContext, write_csvs, write_outputs
+from wikibilan.report import ReportContext, plot_names, write_csvs, write_outputs
 from wikibilan.report.plot_worker import PlotWorker
 from wikibilan.sources.dump import ImportResult, export_store, import_dump
 from wikibilan.store import Store
@@ -144,9 +144,12 @@ def _run(
     report: bool,
     imported: list[ImportResult],
 ) -> RunResult:
-    # The plots' child process imports matplotlib while this one reads the wiki.
+    # The plots' child process imports matplotlib while this one reads the wiki, and
+    # draws all but the verdicts' plot while this one checks the claims.
     with PlotWorker() if out is not None and report else nullcontext() as plotter:
         frames = _load(bench, _base_url(bench))
+        if plotter is not None:
+            plotter.draw(frames, check_date(bench, as_of), plot_names(frames))
         checked = run_checks(bench, frames, as_of)
         result = RunResult(
             bench.site, frames, checked["checks"], checked["claim_history"], imported=imported

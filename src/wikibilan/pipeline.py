@@ -255,12 +255,18 @@ def run_checks(
         return _run_checks(bench, frames, as_of)
 
 
+def check_date(bench: Workbench, as_of: datetime | None = None) -> datetime | None:
+    """The date the checks see the wiki at: ``as_of``, else the bilan's last revision's."""
+    latest = bilan_data(bench).latest
+    return as_of or (latest.timestamp if latest is not None else None)
+
+
 def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Frames:
     bilan = bilan_data(bench)
-    if bilan.latest is None:
+    when = check_date(bench, as_of)
+    if bilan.latest is None or when is None:
         empty = pd.DataFrame(columns=CHECK_COLUMNS)
         return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
-    when = as_of or bilan.latest.timestamp
     snap = snapshot_frames(bench, when)
     snapshot = Snapshot(
         when,

@@ -49,17 +49,20 @@ def write_outputs(
             empty frames still give a valid report that says so.
         out_dir: the output directory, created if needed.
         ctx: what the report says about the run.
-        plotter: a worker that draws the plots while the CSVs are rendered
-            here; without one, they are drawn in this process.
+        plotter: a worker that draws the plots (those it was not already
+            asked for) while the CSVs are rendered here; without one, they
+            are drawn in this process.
 
     Returns:
         The paths written, CSVs first, then plots, then the two reports.
     """
+    names = plot_names(frames)
     if plotter is not None:
-        plotter.start(frames, ctx.as_of)
+        plotter.draw(frames, ctx.as_of, [n for n in names if n not in plotter.requested])
     csvs = render_csvs(frames)
-    markdown = render_markdown(frames, ctx, plot_names(frames))
-    plots = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of)
+    markdown = render_markdown(frames, ctx, names)
+    drawn = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of)
+    plots = {name: drawn[name] for name in names}
     page = render_html(frames, ctx, plots)
 
     plots_dir = out_dir / PLOTS_DIR

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -414,6 +414,9 @@ def render_plot(frames: Frames, name: str, as_of: datetime | None = None) -> byt
     return buf.getvalue()
 
 
-def render_plots(frames: Frames, as_of: datetime | None = None) -> dict[str, bytes]:
-    """Draw every plot the frames hold data for; return ``{name: PNG bytes}``."""
-    return {name: render_plot(frames, name, as_of) for name in plot_names(frames)}
+def render_plots(
+    frames: Frames, as_of: datetime | None = None, names: Iterable[str] | None = None
+) -> dict[str, bytes]:
+    """Draw every plot the frames hold data for (or those in ``names``); ``{name: PNG bytes}``."""
+    chosen = plot_names(frames) if names is None else names
+    return {name: render_plot(frames, name, as_of) for name in chosen}
