@@ -410,13 +410,13 @@ def test_html_empty_or_odd_documents(html: str | bytes):
 
 
 def test_unexpected_failures_fall_back_to_plain_lines(monkeypatch: pytest.MonkeyPatch):
-    from wikibilan import document
+    from wikibilan.document import html, wikitext
 
     def boom(*args: object) -> None:
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(document._WikiBuilder, "build", boom)
-    monkeypatch.setattr(document._HtmlBuilder, "container", boom)
+    monkeypatch.setattr(wikitext._WikiBuilder, "build", boom)
+    monkeypatch.setattr(html._HtmlBuilder, "container", boom)
     wikitext = "* '''un'''\n\n[[deux]]"
     assert shape(parse_wikitext(wikitext)) == [("para", 0, "* un"), ("para", 0, "deux")]
     assert shape(parse_html("<ul><li>un</li></ul><p>deux</p>")) == [
@@ -489,9 +489,9 @@ def _tree_walk(text: str, title: str) -> tuple[object, object]:
     """Blocks and categories walked from mwparserfromhell's whole node tree."""
     import mwparserfromhell
 
-    from wikibilan import document
+    from wikibilan.document import wikitext
 
-    builder = document._WikiBuilder(text, title)
+    builder = wikitext._WikiBuilder(text, title)
     builder.run(mwparserfromhell.parse(text))
     return builder.blocks, builder.categories
 
@@ -499,13 +499,13 @@ def _tree_walk(text: str, title: str) -> tuple[object, object]:
 def _token_walk(text: str, title: str) -> tuple[object, object]:
     from mwparserfromhell.parser import Parser
 
-    from wikibilan import document
+    from wikibilan.document import wikitext
 
-    builder = document._WikiBuilder(text, title)
+    builder = wikitext._WikiBuilder(text, title)
     if not builder.run_tokens(Parser()._tokenizer.tokenize(text, 0, False)):
         # Only a NUL, where the C tokenizer stops, leaves tokens shorter than the text.
         assert "\x00" in text
-        builder = document._WikiBuilder.build(text, title)
+        builder = wikitext._WikiBuilder.build(text, title)
     return builder.blocks, builder.categories
 
 
@@ -525,10 +525,10 @@ def test_token_walk_gives_the_tree_walk_blocks_on_pages(path: Path):
 
 
 def test_tree_walk_is_the_fallback_of_the_token_walk(monkeypatch: pytest.MonkeyPatch):
-    from wikibilan import document
+    from wikibilan.document import wikitext
 
     text = (DATA / "meeting_current.wiki").read_text(encoding="utf-8")
-    monkeypatch.setattr(document._WikiBuilder, "run_tokens", lambda *args: False)
+    monkeypatch.setattr(wikitext._WikiBuilder, "run_tokens", lambda *args: False)
     assert parse_wikitext(text, title="Réunion").blocks == tuple(_tree_walk(text, "Réunion")[0])  # type: ignore[arg-type]
 
 
