@@ -111,16 +111,19 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _send(self, status: int, data: bytes, headers: dict[str, str], body: bool) -> None:
+        sent = len(data) if body and status != HTTPStatus.NOT_MODIFIED else 0
+        # Logged before the answer is written: a client that has read its answer always
+        # finds the request in the log. Logged after, the server thread could still be
+        # waiting for the CPU when the client reads or clears the log (a loaded machine).
+        self.server.record(LoggedRequest(self.command, self.path, int(status), sent))
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        sent = len(data) if body and status != HTTPStatus.NOT_MODIFIED else 0
         if sent:
             self.wfile.write(data)
-        self.server.record(LoggedRequest(self.command, self.path, int(status), sent))
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
         pass  # the structured log above replaces stderr lines
