@@ -14,7 +14,7 @@ from wikibilan import library
 from wikibilan.report import PlotWorker, render_plots, write_outputs
 
 AS_OF = datetime(2017, 11, 30, 14, 40, tzinfo=UTC)
-# A child that reads every request, then answers this (not a dict of every plot asked for).
+# A child that reads every request, then answers the value in braces (not every plot asked for).
 ANSWER = "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps({}))"
 
 
