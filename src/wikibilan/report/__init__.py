@@ -61,7 +61,7 @@ def write_outputs(
         plotter.draw(frames, ctx.as_of, [n for n in names if n not in plotter.requested])
     csvs = render_csvs(frames)
     markdown = render_markdown(frames, ctx, names)
-    drawn = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of)
+    drawn = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of, names)
     plots = {name: drawn[name] for name in names}
     page = render_html(frames, ctx, plots)
 

@@ -54,7 +54,7 @@ class PlotWorker:
     """
 
     def __init__(self, command: list[str] | None = None) -> None:
-        self._command = command or [sys.executable, "-m", __name__]
+        command = command or [sys.executable, "-m", __name__]
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  (close() closes it)
         self._proc: subprocess.Popen[bytes] | None = None
         self._requests: list[_Request] = []
@@ -64,14 +64,14 @@ class PlotWorker:
         self._error = ""
         try:
             self._proc = subprocess.Popen(
-                self._command,
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
                 env=_child_env(),
             )
         except OSError as exc:
-            self._error = f"cannot start {self._command[0]}: {exc}"
+            self._error = f"cannot start {command[0]}: {exc}"
             return
         self._thread = threading.Thread(target=self._talk, daemon=True)
         self._thread.start()
@@ -91,6 +91,8 @@ class PlotWorker:
              names: Iterable[str]) -> None:  # fmt: skip
         """Have the child draw ``names`` from ``frames``; the caller goes on meanwhile."""
         request = ({n: frames[n] for n in PLOT_FRAMES if n in frames}, as_of, list(names))
+        if not request[2]:
+            return
         self._requests.append(request)
         if self._thread is not None:
             self._outbox.put(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
