@@ -217,11 +217,28 @@ def test_truncated_file(store: Store) -> None:
     assert store.count_revisions() == 4
 
 
-def test_malformed_in_the_middle(store: Store) -> None:
+class _Trickle(io.BytesIO):
+    """A file that hands out at most ``limit`` bytes per read, as a slow pipe would."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        super().__init__(data)
+        self.limit = limit
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0 or size > self.limit:
+            size = self.limit
+        return super().read(size)
+
+
+# Where the parser notices the fault depends on how much it has buffered: a 1-byte
+# reader finds it while iterating, a reader that gives the whole file at once finds
+# it before the first revision. The message must be the same.
+@pytest.mark.parametrize("limit", [1, 7, 4096, 1 << 16, 1 << 24])
+def test_malformed_in_the_middle(store: Store, limit: int) -> None:
     text = (DATA / "dump-0.11.xml").read_text(encoding="utf-8")
     broken = text.replace("<comment>typo</comment>", "<comment>typo</commment>")
     with pytest.raises(InputError, match=r"near line 4\d, column") as info:
-        import_dump(io.BytesIO(broken.encode()), store)
+        import_dump(_Trickle(broken.encode(), limit), store)
     assert "Nothing was stored" in str(info.value)
     assert store.count_revisions() == 0
 

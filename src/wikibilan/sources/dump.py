@@ -350,13 +350,15 @@ def import_dump(
     """
     if batch_revisions < 1:
         raise UsageError("batch_revisions must be at least 1.")
-    site, revisions = read_dump(fp)
-    if store.site(site.key) is None:
-        store.upsert_site(site)
     pages: set[int] = set()
     read = new = 0
     batch: list[Revision] = []
+    # One handler for the whole read: where the parser notices a fault (in read_dump
+    # or while iterating) depends on its buffering, not on where the fault is.
     try:
+        site, revisions = read_dump(fp)
+        if store.site(site.key) is None:
+            store.upsert_site(site)
         for rev in revisions:
             batch.append(rev)
             pages.add(rev.page_id)
@@ -366,6 +368,8 @@ def import_dump(
                 batch.clear()
                 if progress is not None:
                     progress(batch_revisions)
+    except HostileInputError:
+        raise
     except InputError as exc:
         kept = (
             f"The {read} revisions of the batches committed before that point are stored "
