@@ -76,7 +76,6 @@ def needed_revids(store_path: Path, read_kinds_only: bool = False) -> set[int]:
     import sqlite3
 
     from wikibilan.config import BILAN_TITLE
-    from wikibilan.extract.kinds import page_kind
 
     conn = sqlite3.connect(store_path)
     newest = """SELECT page_id, revid FROM (SELECT page_id, revid, ROW_NUMBER() OVER (
@@ -91,6 +90,8 @@ def needed_revids(store_path: Path, read_kinds_only: bool = False) -> set[int]:
         pairs += conn.execute(newest.format(w="timestamp <= ?"), (as_of,)).fetchall()
     read = _read_kinds() if read_kinds_only else None
     if read is not None:
+        from wikibilan.extract.kinds import page_kind  # versions that read pages by title
+
         kinds = {pid: page_kind(t) for pid, t in conn.execute("SELECT page_id, title FROM pages")}
         pairs = [(pid, r) for pid, r in pairs if kinds[pid] in read]
     revids = {r for _, r in pairs}

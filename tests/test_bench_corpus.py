@@ -19,7 +19,6 @@ import pytest
 
 from wikibilan import library
 from wikibilan.config import BILAN_TITLE
-from wikibilan.extract.kinds import page_kind
 from wikibilan.pipeline import load_frames, open_bench, run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +66,9 @@ def test_scale_one_is_the_fixture_wiki(gen: ModuleType, tmp_path: Path) -> None:
     assert path.read_bytes() == (ROOT / "fixtures" / "wiki" / "lille.xml").read_bytes()
 
 
-def test_generated_wiki_is_a_sound_export_of_the_intended_size(corpus: Path) -> None:
+def test_generated_wiki_is_a_sound_export_of_the_intended_size(
+    corpus: Path, gen: ModuleType
+) -> None:
     root = ET.parse(corpus).getroot()
     assert root.tag == f"{MW}mediawiki" and root.get("version") == "0.11"
     pages = root.findall(f"{MW}page")
@@ -75,7 +76,8 @@ def test_generated_wiki_is_a_sound_export_of_the_intended_size(corpus: Path) -> 
     assert len(pages) == 39 + 38 * (SCALE - 1)  # every page but the bilan is copied
     assert len(set(titles)) == len(titles)
     assert len({p.findtext(f"{MW}id") for p in pages}) == len(pages)
-    kinds = Counter(page_kind(t or "") for t in titles)
+    bw = gen.load_build_wiki()
+    kinds = Counter(bw.page_kind(t or "") for t in titles)
     assert titles.count(BILAN_TITLE) == 1 and kinds["bilan"] == 1
     assert kinds["founding_meeting"] == 14 * SCALE and kinds["assembly"] == 6 * SCALE
     revids: list[int] = []
@@ -97,7 +99,8 @@ def test_copies_are_shifted_and_renamed(gen: ModuleType) -> None:
     pages = bw.build_wiki()
     copy = gen.copies(bw, pages, 2, seed=8)
     original, copied = pages[1], copy[1]
-    assert copied.title != original.title and page_kind(copied.title) == page_kind(original.title)
+    assert copied.title != original.title
+    assert bw.page_kind(copied.title) == bw.page_kind(original.title)
     delta = copied.revs[0].moment - original.revs[0].moment
     assert delta.days % 7 == 0 and all(
         c.moment - o.moment == delta for c, o in zip(copied.revs, original.revs, strict=True)

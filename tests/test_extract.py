@@ -12,17 +12,17 @@ from hypothesis import strategies as st
 
 from wikibilan import library
 from wikibilan.document import parse_html, parse_wikitext
-from wikibilan.extract.kinds import page_kind
 from wikibilan.extract.snapshot import (
-    SNAPSHOT_KINDS,
     PageRevision,
     extract_bilan,
     extract_snapshot,
 )
-from wikibilan.pipeline import Workbench, load_frames, run_checks
+from wikibilan.pipeline import Workbench, load_frames, load_vocabulary, run_checks
 from wikibilan.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+VOCAB = load_vocabulary()
+VOCAB_BILAN = "Assemblée des Communs de Lille - Bilan 2015-2017"
 WHEN = datetime(2017, 11, 30, 14, 40, tzinfo=UTC)
 KINDS = [
     "founding_meeting",
@@ -91,12 +91,13 @@ def test_each_needed_revision_is_parsed_once(store_path: Path) -> None:
         bench = Workbench(store, "wiki.lescommuns.org")
         frames = load_frames(bench)
         run_checks(bench, frames)
-        # the as-of revisions of the pages the extractors read, and every bilan revision
+        # the as-of revisions of every content page (each is read for what it says),
+        # and every bilan revision
         needed = {
             r.revid
             for when in (None, WHEN)
             for r in store.revisions_as_of(bench.site, when)
-            if page_kind(r.title) in SNAPSHOT_KINDS
+            if r.namespace == 0
         }
         bilan = store.page_id_for_title(
             bench.site, "Assemblée des Communs de Lille - Bilan 2015-2017"
@@ -149,9 +150,10 @@ def test_no_input_makes_an_extractor_raise(texts: list[tuple[str, str, bool]]) -
             if as_html
             else parse_wikitext(text)
         )
-        pages.append(PageRevision(f"P{i}", kind, i + 1, WHEN, WHEN, doc, "u"))
-    snapshot = extract_snapshot(pages)
-    claims, expenses, warnings = extract_bilan([p for p in pages if p.kind == "bilan"])
+        title = f"{kind} {i}" if kind != "bilan" else VOCAB_BILAN
+        pages.append(PageRevision(title, i + 1, WHEN, WHEN, doc, "u"))
+    snapshot = extract_snapshot(pages, VOCAB)
+    claims, expenses, warnings = extract_bilan([p for p in pages if p.title == VOCAB_BILAN])
     for row in snapshot.attendance:
         assert row.name_key == row.name_key.strip()
     assert isinstance(claims, list) and isinstance(expenses, list) and isinstance(warnings, list)
@@ -162,14 +164,12 @@ def test_odd_lines_end_up_in_warnings() -> None:
         "== Dépenses ==\n* Location salle (quelque part) : douze €\n"
         "== Présent-e-s ==\n* " + "mot " * 12 + "\n"
     )
-    bilan = PageRevision("B", "bilan", 1, WHEN, WHEN, doc)
+    bilan = PageRevision("B", 1, WHEN, WHEN, doc)
     _, expenses, warnings = extract_bilan([bilan])
     assert expenses == []
     assert [w.reason for w in warnings] == ["expense line not understood"]
-    event = PageRevision(
-        "Construire dans l'action l'assemblée des communs 9", "founding_meeting", 2, WHEN, WHEN, doc
-    )
-    snap = extract_snapshot([event])
+    event = PageRevision("Construire dans l'action l'assemblée des communs 9", 2, WHEN, WHEN, doc)
+    snap = extract_snapshot([event], VOCAB)
     reasons = {w.reason for w in snap.warnings}
-    assert "attendance line is not a name" in reasons
-    assert "no date found for event" in reasons
+    assert "line under a presence heading does not read like a name" in reasons
+    assert "not read as a gathering: no date and no hub lists it with a date" in reasons

@@ -31,9 +31,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wikibilan.document import Block, parse_html, parse_revision, parse_wikitext
-from wikibilan.extract.kinds import page_kind
 from wikibilan.extract.snapshot import PageRevision, extract_bilan, extract_snapshot
+from wikibilan.pipeline import load_vocabulary
 from wikibilan.sources.dump import read_dump
+
+VOCAB = load_vocabulary()
 
 CI_BUDGET = settings(
     max_examples=150,
@@ -220,13 +222,14 @@ def test_every_extracted_row_points_at_a_page_and_revision_it_was_read_from(
     wiki: list[tuple[str, str]],
 ) -> None:
     pages = [
-        PageRevision(title, page_kind(title), 100 + i, WHEN, WHEN,
+        PageRevision(title, 100 + i, WHEN, WHEN,
                      parse_wikitext(text, title=title, revid=100 + i), "u")
         for i, (title, text) in enumerate(wiki)
     ]  # fmt: skip
     revid_of = {p.title: p.revid for p in pages}
-    snapshot = extract_snapshot(pages)
-    claims, expenses, warnings = extract_bilan([p for p in pages if p.kind == "bilan"])
+    snapshot = extract_snapshot(pages, VOCAB)
+    bilan = [p for p in pages if p.title in VOCAB.report_titles]
+    claims, expenses, warnings = extract_bilan(bilan)
     rows = [*snapshot.events, *snapshot.attendance, *snapshot.workshops, *claims, *expenses]
     for row in rows:
         where = row.where  # type: ignore[attr-defined]
@@ -249,8 +252,8 @@ def fuzz_one(data: bytes) -> None:
     title = TITLES[data[0] % len(TITLES)] if data else TITLES[0]
     text = data[1:].decode("utf-8", "replace")
     for doc in (parse_wikitext(text, title=title), parse_html(data[1:], title=title)):
-        page = PageRevision(title, page_kind(title), 1, WHEN, WHEN, doc, "u")
-        extract_snapshot([page])
+        page = PageRevision(title, 1, WHEN, WHEN, doc, "u")
+        extract_snapshot([page], VOCAB)
         extract_bilan([page])
 
 
@@ -286,11 +289,10 @@ def _instrumented() -> None:
         del sys.modules[name]
     with atheris.instrument_imports(include=["wikibilan"]):
         import wikibilan.document as document
-        import wikibilan.extract.kinds as kinds
         import wikibilan.extract.snapshot as snapshot
     globals().update(
         parse_wikitext=document.parse_wikitext, parse_html=document.parse_html,
-        page_kind=kinds.page_kind, PageRevision=snapshot.PageRevision,
+        PageRevision=snapshot.PageRevision,
         extract_snapshot=snapshot.extract_snapshot, extract_bilan=snapshot.extract_bilan,
     )  # fmt: skip
     atheris.Setup(sys.argv, fuzz_one)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,14 +20,13 @@ from wikibilan.config import BILAN_TITLE
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
 from wikibilan.extract.claims import BilanFacts, bilan_facts
-from wikibilan.extract.kinds import page_kind
 from wikibilan.extract.snapshot import (
-    SNAPSHOT_KINDS,
     PageMemo,
     PageRevision,
     extract_bilan,
     extract_snapshot,
 )
+from wikibilan.extract.vocabulary import Vocabulary, vocabulary_from_mapping
 from wikibilan.frames import make_frame, validate
 from wikibilan.history import claim_history
 from wikibilan.internal import internal_by_revision
@@ -33,6 +34,21 @@ from wikibilan.model import PageRecord, Revision, site_key_from_url
 from wikibilan.store import Store
 
 log = logging.getLogger(__name__)
+
+# The reading vocabulary of the Lille wiki, shipped with the package.
+READING_FILE = "lille_reading.toml"
+
+
+def load_vocabulary(text: str | None = None) -> Vocabulary:
+    """The reading vocabulary from TOML text (default: the one shipped in the package)."""
+    if text is None:
+        text = resources.files("wikibilan.data").joinpath(READING_FILE).read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"the reading vocabulary is not valid TOML: {exc}") from exc
+    return vocabulary_from_mapping(data)
+
 
 Frames = dict[str, pd.DataFrame]
 FRAME_NAMES = ("pages", "revisions", "events", "attendance", "workshops", "expenses",
@@ -73,12 +89,14 @@ class Workbench:
 
     store: Store
     site: str
+    vocab: Vocabulary = field(default_factory=load_vocabulary)
     docs: DocumentCache = field(default_factory=DocumentCache)
     memo: PageMemo = field(repr=False, default_factory=PageMemo)
     _pages: list[PageRecord] | None = field(default=None, repr=False)
     _read: dict[int, PageRevision] = field(repr=False, default_factory=dict)
     _bilans: dict[str, BilanData] = field(repr=False, default_factory=dict)
     _snapshots: dict[tuple[int, ...], Frames] = field(repr=False, default_factory=dict)
+    _roles: dict[tuple[int, ...], dict[str, str]] = field(repr=False, default_factory=dict)
 
     @property
     def pages(self) -> list[PageRecord]:
@@ -93,7 +111,6 @@ class Workbench:
             out.append(
                 PageRevision(
                     title=rev.title,
-                    kind=page_kind(rev.title),
                     revid=rev.revid,
                     timestamp=rev.timestamp,
                     created=created.get(rev.page_id) or rev.timestamp,
@@ -104,13 +121,14 @@ class Workbench:
         return out
 
     def snapshot_pages(self, as_of: datetime | None) -> list[PageRevision]:
-        """The pages extract_snapshot reads, as they stood at ``as_of``, by title.
+        """Every content page as it stood at ``as_of``, by title.
 
-        Only their revisions' content is read from the store, and only once a run.
+        Pages are read for what they say, so each is read; its content is read
+        from the store, and parsed, once a run.
         """
         newest = self.store.latest_revids(self.site, as_of)
         wanted = [(p.title, p.page_id, newest[p.page_id]) for p in self.pages
-                  if p.page_id in newest and page_kind(p.title) in SNAPSHOT_KINDS]  # fmt: skip
+                  if p.page_id in newest and p.namespace == 0]  # fmt: skip
         unread = [revid for _, _, revid in wanted if revid not in self._read]
         for page in self.page_revisions(self.store.revisions_by_id(self.site, unread)):
             self._read[page.revid] = page
@@ -152,10 +170,11 @@ def choose_site(store: Store, site: str | None) -> str:
     raise UsageError(f"the store holds several sites ({', '.join(keys)}): choose one with --site")
 
 
-def pages_frame(bench: Workbench, base_url: str) -> pd.DataFrame:
+def pages_frame(bench: Workbench, base_url: str, roles: dict[str, str]) -> pd.DataFrame:
     root = base_url.split("/wiki/")[0].rstrip("/") if base_url else f"https://{bench.site}"
     rows = [{
-        "site": p.site, "page_id": p.page_id, "title": p.title, "kind": page_kind(p.title),
+        "site": p.site, "page_id": p.page_id, "title": p.title,
+        "kind": roles.get(p.title, "other"),
         "n_revisions": p.n_revisions, "first_rev_at": p.first_rev_at,
         "last_rev_at": p.last_rev_at,
         "url": f"{root}/wiki/" + quote(p.title.replace(" ", "_"), safe="/:(),!*;@$~'"),
@@ -168,7 +187,8 @@ def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
     pages = bench.snapshot_pages(as_of)
     key = tuple(p.revid for p in pages)
     if key not in bench._snapshots:  # same revisions, same frames (nothing edited since)
-        ex = extract_snapshot(pages, bench.memo)
+        ex = extract_snapshot(pages, bench.vocab, bench.memo)
+        bench._roles[key] = ex.roles
         bench._snapshots[key] = {
             "events": make_frame("events", ex.events),
             "attendance": make_frame("attendance", ex.attendance),
@@ -232,7 +252,8 @@ def load_frames(bench: Workbench, base_url: str = "") -> Frames:
 def _load_frames(bench: Workbench, base_url: str) -> Frames:
     frames = snapshot_frames(bench, None)
     bilan = bilan_data(bench)
-    frames["pages"] = pages_frame(bench, base_url)
+    roles = bench._roles[tuple(p.revid for p in bench.snapshot_pages(None))]
+    frames["pages"] = pages_frame(bench, base_url, roles)
     frames["revisions"] = make_frame("revisions", bench.store.revision_metadata(bench.site))
     frames["expenses"] = bilan.expenses
     frames["claims"] = bilan.claims

@@ -1,4 +1,10 @@
-"""People listed at an event, in every form of ARCHIVE.md (docs/FRAMES.md)."""
+"""People listed on a page, in every form of ARCHIVE.md (docs/FRAMES.md).
+
+A first-level bullet under a presence-like heading (the vocabulary's) is a
+person when its head — the text before " : ", " / " or " - " — reads like a
+name: one to five words, each capitalised, an initial or a particle, no digit,
+not opening like a sentence. A couple ("A & B Surname", "A et B") is two people.
+"""
 
 from __future__ import annotations
 
@@ -10,53 +16,178 @@ from dataclasses import dataclass, replace
 from wikibilan.document import Block, Document
 from wikibilan.extract.french import name_key
 from wikibilan.extract.rows import AttendanceRow, Provenance, WarningRow
+from wikibilan.extract.vocabulary import Vocabulary, any_match
 
-_SEP = r"[\s\-.\u22c5·‧]*"
-# Heading wording -> role of the first-level bullets under it.
-ROLE_HEADINGS: tuple[tuple[str, str], ...] = (
-    (r"qui a pr[ée]vu de venir", "planned"),
-    (r"manifest[ée] de l.int[ée]r[êe]t", "interested"),
-    (r"^pr[ée]sentations?\b", "present"),
-    (rf"^participant{_SEP}(?:e{_SEP})?s?\b", "present"),
-    (rf"^pr[ée]sent{_SEP}(?:e{_SEP})?s?\b", "present"),
-    (r"^ils sont l[àa]\b", "present"),
-    (r"^tour de table\b", "present"),
-)
-_ROLE_RX = tuple((re.compile(p, re.IGNORECASE), role) for p, role in ROLE_HEADINGS)
-_INLINE = re.compile(rf"^\s*pr[ée]sent{_SEP}(?:e{_SEP})?s?\s*:\s*(?P<names>.+)$", re.IGNORECASE)
-_NAME_SEP = re.compile(r"\s+:\s*|\s*:\s+|\s+/\s+|\s+[-–—]\s+|\s*:$")
+_NAME_SEP = re.compile(r"\s+:\s*|\s*:\s+|\s+/\s+|\s+[-–—]\s+|\s*:$|\s*,\s+(?=[a-zà-ÿ])")
 _NOTE = re.compile(r"\(([^()]*)\)")
 _COUPLE = re.compile(r"^(?P<a>.+?)\s+(?:&|et)\s+(?P<b>.+)$", re.IGNORECASE)
-_UNCERTAIN = re.compile(r"à confirmer|a confirmer|peut[- ][êe]tre|\?", re.IGNORECASE)
+_UNCERTAIN = re.compile(
+    r"à confirmer|a confirmer|peut[- ][êe]tre|sous r[ée]serve|\?", re.IGNORECASE
+)
 _MAX_NAME_WORDS = 5
-
-
-def role_of_heading(text: str) -> str | None:
-    """Return the attendance role a heading announces, or None."""
-    t = text.strip()
-    for rx, role in _ROLE_RX:
-        if rx.search(t):
-            return role
-    return None
+_MAX_NOTE_WORDS = 6
+_PARTICLES = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "di",
+        "da",
+        "del",
+        "dos",
+        "ben",
+        "el",
+        "al",
+        "d'",
+        "d’",
+        "l'",
+        "l’",
+    ]
+)
+# Words a sentence, a piece of news or a project opens with; a name does not.
+_NOT_FIRST = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "l'",
+        "l’",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "au",
+        "aux",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "on",
+        "nous",
+        "vous",
+        "je",
+        "j'",
+        "j’",
+        "mon",
+        "ma",
+        "mes",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "leurs",
+        "notre",
+        "nos",
+        "votre",
+        "vos",
+        "nouveau",
+        "nouvelle",
+        "nouvelles",
+        "nouveaux",
+        "projet",
+        "projets",
+        "point",
+        "points",
+        "retour",
+        "retours",
+        "info",
+        "infos",
+        "information",
+        "informations",
+        "annonce",
+        "annonces",
+        "présentation",
+        "lancement",
+        "rencontre",
+        "réunion",
+        "atelier",
+        "ateliers",
+        "prochaine",
+        "prochain",
+        "prochaines",
+        "suite",
+        "bilan",
+        "actualité",
+        "actualités",
+        "news",
+        "demande",
+        "proposition",
+        "question",
+        "questions",
+        "idée",
+        "idées",
+        "travail",
+        "travaux",
+        "création",
+        "recherche",
+        "appel",
+        "début",
+        "fin",
+        "pas",
+        "plus",
+        "très",
+        "association",
+        "collectif",
+    ]
+)
+_WORD = re.compile(r"^[\w'’.-]+$")
 
 
 @dataclass(frozen=True, slots=True)
-class _Person:
+class Person:
+    """One person a line names: the name as written, a note about them, doubt."""
+
     name: str
     note: str
     uncertain: bool
 
 
-def split_people(text: str) -> list[_Person]:
-    """Split one bullet's text into the people it names (couples give two)."""
+def looks_like_name(text: str) -> bool:
+    """True when ``text`` reads like a person's name rather than a phrase."""
+    words = text.split()
+    if not 1 <= len(words) <= _MAX_NAME_WORDS or any(c.isdigit() for c in text):
+        return False
+    if words[0].lower() in _NOT_FIRST:
+        return False
+    capitalised = 0
+    for word in words:
+        core = word.strip(".,'’()\"«»")
+        if not core or not _WORD.match(word.strip('()"«»')):
+            return False
+        if core.lower() in _PARTICLES:
+            continue
+        if core[0].isupper():
+            capitalised += 1
+            continue
+        # a lower-case word is a name only alone (a first name or a pseudonym)
+        return len(words) == 1 and core.isalpha()
+    return capitalised > 0
+
+
+def split_people(text: str) -> list[Person]:
+    """Split one bullet's text into the people it names (couples give two).
+
+    Only a bracketed phrase inside the name part, and short, is a note about the
+    person; a description after the separator is not kept.
+    """
     raw = text.strip()
-    uncertain = raw.endswith("?")
-    notes = [n.strip() for n in _NOTE.findall(raw) if n.strip()]
-    body = _NOTE.sub(" ", raw)
-    body = _NAME_SEP.split(body, maxsplit=1)[0]
-    body = re.sub(r"\s+", " ", body).strip(" ?,;")
+    head = _NAME_SEP.split(raw, maxsplit=1)[0]
+    notes = [n.strip() for n in _NOTE.findall(head) if n.strip()]
+    notes = [n for n in notes if len(n.split()) <= _MAX_NOTE_WORDS]
+    body = re.sub(r"\s+", " ", _NOTE.sub(" ", head)).strip(" ?,;*")
     note = "; ".join(notes)
-    uncertain = uncertain or bool(_UNCERTAIN.search(note))
+    uncertain = head.rstrip().endswith("?") or bool(_UNCERTAIN.search(note))
     if not body:
         return []
     m = _COUPLE.match(body)
@@ -64,73 +195,80 @@ def split_people(text: str) -> list[_Person]:
         a, b = m.group("a").strip(), m.group("b").strip()
         if len(a.split()) == 1 and len(b.split()) >= 2:
             a = f"{a} {b.split()[-1]}"
-        return [_Person(a, note, uncertain), _Person(b, note, uncertain)]
-    return [_Person(body, note, uncertain)]
+        return [Person(a, note, uncertain), Person(b, note, uncertain)]
+    return [Person(body, note, uncertain)]
 
 
 def _is_pointer(block: Block) -> bool:
-    """A line pointing to the Trombinoscope is not a person."""
+    """A line pointing to a gallery of portraits (a trombinoscope) is not a person."""
     low = block.text.lower()
     return "trombinoscope" in low or any("trombinoscope" in t.lower() for t in block.links)
 
 
-def extract_attendance(
-    doc: Document, event_id: str
-) -> tuple[list[AttendanceRow], list[WarningRow]]:
-    """Return one row per person listed on an event page (keys not yet resolved)."""
-    rows: list[AttendanceRow] = []
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A person listed on a page, before the page is tied to an event."""
+
+    person: Person
+    role: str
+    where: Provenance
+
+
+def _inline_names(vocab: Vocabulary, text: str) -> str | None:
+    for rx in vocab.inline_present:
+        m = rx.search(text)
+        if m:
+            return text[m.end() :]
+    return None
+
+
+def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[WarningRow]]:
+    """Every person the page lists, with the role its heading gives."""
+    found: list[Listed] = []
     warnings: list[WarningRow] = []
     role: str | None = None
     role_level = 0
     for block in doc.blocks:
         if block.kind == "heading":
-            new_role = role_of_heading(block.text)
+            new_role = vocab.role_of_heading(block.text)
             if new_role is not None:
                 role, role_level = new_role, block.level
             elif role is not None and block.level <= role_level:
                 role = None
             continue
-        inline = _INLINE.match(block.text) if block.kind in ("para", "item") else None
-        if inline:
-            names = [n for n in re.split(r",|;|\bet\b", inline.group("names")) if n.strip()]
-            people = [p for n in names for p in split_people(n)]
-            _add(rows, warnings, doc, block, event_id, "present", people)
+        where = Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
+        inline = _inline_names(vocab, block.text) if block.kind in ("para", "item") else None
+        if inline is not None:
+            names = [n for n in re.split(r",|;|\bet\b|&", inline) if n.strip()]
+            for person in (p for n in names for p in split_people(n)):
+                if looks_like_name(person.name):
+                    found.append(Listed(person, "present", where))
             continue
         if role is None or block.kind != "item" or block.level != 1 or _is_pointer(block):
             continue
-        _add(rows, warnings, doc, block, event_id, role, split_people(block.text))
-    return rows, warnings
+        for person in split_people(block.text):
+            if looks_like_name(person.name):
+                found.append(Listed(person, role, where))
+            else:
+                reason = "line under a presence heading does not read like a name"
+                warnings.append(WarningRow(doc.title, doc.revid, block.line, reason, block.text))
+    return found, warnings
 
 
-def _add(
-    rows: list[AttendanceRow],
-    warnings: list[WarningRow],
-    doc: Document,
-    block: Block,
-    event_id: str,
-    role: str,
-    people: list[_Person],
-) -> None:
-    where = Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
-    for person in people:
-        if len(person.name.split()) > _MAX_NAME_WORDS or not re.search(r"\w", person.name):
-            warnings.append(
-                WarningRow(
-                    doc.title, doc.revid, block.line, "attendance line is not a name", block.text
-                )
-            )
-            continue
-        rows.append(
-            AttendanceRow(
-                event_id,
-                person.name,
-                name_key(person.name),
-                role,
-                person.note,
-                person.uncertain,
-                where,
-            )
+def attendance_rows(listed: Iterable[Listed], event_id: str) -> list[AttendanceRow]:
+    """Tie listed people to an event (keys not yet resolved across pages)."""
+    return [
+        AttendanceRow(
+            event_id,
+            p.person.name,
+            name_key(p.person.name),
+            p.role,
+            p.person.note,
+            p.person.uncertain,
+            p.where,
         )
+        for p in listed
+    ]
 
 
 def resolve_name_keys(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
@@ -146,3 +284,7 @@ def resolve_name_keys(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
         fuller = by_first.get(r.name_key, set()) if " " not in r.name_key else set()
         out.append(replace(r, name_key=next(iter(fuller))) if len(fuller) == 1 else r)
     return out
+
+
+def is_presence_heading(vocab: Vocabulary, text: str) -> bool:
+    return vocab.role_of_heading(text) is not None or any_match(vocab.inline_present, text)

@@ -105,6 +105,7 @@ PERSON_NOUNS: tuple[str, ...] = ("participant", "personne", "présent", "inscrit
 
 FUTURE_DAYS = 62  # a date without year may lie this far after its revision
 SLIP_DAYS = 183  # an anchored date this far before its revision has a slipped year
+WEEKDAY_LOOKBACK_YEARS = 6  # how far back a weekday may place a date written without year
 
 # --------------------------------------------------------------------------
 # Accent-insensitive matching
@@ -237,6 +238,12 @@ def _infer(day: int, month: int, weekday: int | None, ref: date) -> date | None:
     candidates = [d for y in years if (d := _valid(y, month, day))]
     if weekday is not None:
         matching = [d for d in candidates if d.weekday() == weekday]
+        if not matching:
+            # A page written up long after the meeting ("Lundi 21 Janvier" in a page
+            # begun two years later): the weekday points to an earlier year.
+            earlier = range(ref.year - 2, ref.year - 1 - WEEKDAY_LOOKBACK_YEARS, -1)
+            matching = [d for y in earlier if (d := _valid(y, month, day))]
+            matching = [d for d in matching if d.weekday() == weekday][:1]
         candidates = matching or candidates
     return _closest(candidates, ref) if candidates else None
 

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
 from wikibilan.document import Document
-from wikibilan.extract.attendance import extract_attendance, resolve_name_keys
+from wikibilan.extract.attendance import attendance_rows, resolve_name_keys
 from wikibilan.extract.claims import RevisionInfo, extract_claims
-from wikibilan.extract.events import (
-    EventDraft,
-    assign_ids,
-    draft_calendar_events,
-    draft_page_event,
-    finish_event,
-)
+from wikibilan.extract.events import assign_ids, finish_event, with_count
 from wikibilan.extract.expenses import extract_expenses
-from wikibilan.extract.kinds import EVENT_KINDS
+from wikibilan.extract.french import strip_accents
+from wikibilan.extract.plan import Plan, plan_snapshot
+from wikibilan.extract.reading import Reading, read_page
 from wikibilan.extract.rows import (
     AttendanceRow,
     ClaimRow,
@@ -29,10 +25,11 @@ from wikibilan.extract.rows import (
     WarningRow,
     WorkshopRow,
 )
+from wikibilan.extract.vocabulary import Vocabulary
 from wikibilan.extract.workshops import (
     extract_event_workshops,
-    extract_initiations,
     extract_workshop_list,
+    extract_workshop_page,
 )
 
 T = TypeVar("T")
@@ -40,19 +37,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class PageRevision:
-    """A page as it stood in the snapshot: its kind, revision and parsed document."""
+    """A page as it stood in the snapshot: its revision and parsed document."""
 
     title: str
-    kind: str
     revid: int
     timestamp: datetime
     created: datetime
     doc: Document
     user: str = ""
-
-
-# Kinds of the pages extract_snapshot reads; it ignores every other page of a snapshot.
-SNAPSHOT_KINDS: frozenset[str] = EVENT_KINDS | {"calendar", "workshop_list", "initiation"}
 
 
 class PageMemo:
@@ -84,91 +76,126 @@ class Extraction:
     expenses: list[ExpenseRow] = field(default_factory=list)
     claims: list[ClaimRow] = field(default_factory=list)
     warnings: list[WarningRow] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 def _key(page: PageRevision, *more: object) -> tuple[object, ...]:
-    return (page.title, page.revid, page.kind, page.created, *more)
+    return (page.title, page.revid, page.created, *more)
 
 
-def extract_snapshot(pages: Sequence[PageRevision], memo: PageMemo | None = None) -> Extraction:
+def extract_snapshot(
+    pages: Sequence[PageRevision], vocab: Vocabulary, memo: PageMemo | None = None
+) -> Extraction:
     """Return events, attendance and workshops of a snapshot (one revision per page).
 
-    Only pages of the kinds in ``SNAPSHOT_KINDS`` are read. ``memo`` carries the
-    per-page results from one snapshot to the next (same revision, same rows).
+    Every page is read for what it says (``reading.read_page``), then the pages
+    are weighed together (``plan.plan_snapshot``). ``memo`` carries the per-page
+    results from one snapshot to the next (same revision, same rows).
     """
     memo = memo or PageMemo()
     out = Extraction()
-    ordered = sorted((p for p in pages if p.kind in SNAPSHOT_KINDS), key=lambda p: p.title)
-    event_pages = [p for p in ordered if p.kind in EVENT_KINDS]
-    titles = frozenset(p.title for p in event_pages)
+    by_title = {p.title: p for p in sorted(pages, key=lambda p: p.title)}
+    readings: dict[str, Reading] = {
+        t: memo.get(_key(p, "read"), partial(read_page, p.doc, p.created, vocab))
+        for t, p in by_title.items()
+    }
+    plan = plan_snapshot(readings, {t: p.created for t, p in by_title.items()}, vocab)
+    out.warnings += plan.warnings
+    for reading in readings.values():
+        out.warnings += reading.warnings
 
-    drafts: list[tuple[EventDraft, PageRevision | None]] = []
-    for page in event_pages:
-        draft, warns = memo.get(
-            _key(page, "event"), partial(draft_page_event, page.doc, page.kind, page.created)
+    drafts = [
+        with_count(
+            e.draft,
+            next(
+                (readings[t].n_stated for t in e.pages if readings[t].n_stated is not None),
+                None,
+            ),
         )
-        drafts.append((draft, page))
-        out.warnings += warns
-    for page in ordered:
-        if page.kind == "calendar":
-            cal, warns = draft_calendar_events(page.doc, page.created, titles)
-            drafts += [(d, None) for d in cal]
-            out.warnings += warns
-
-    ids = assign_ids([d for d, _ in drafts])
+        for e in plan.events
+    ]
+    ids = assign_ids(drafts)
     attendance: list[AttendanceRow] = []
-    for (_, source), event_id in zip(drafts, ids, strict=True):
-        if source is None:
-            continue
-        rows, warns = memo.get(
-            _key(source, "attendance", event_id), partial(extract_attendance, source.doc, event_id)
-        )
-        attendance += rows
-        out.warnings += warns
+    event_of_page: dict[str, str] = {}
+    for planned, event_id in zip(plan.events, ids, strict=True):
+        for title in planned.pages:
+            event_of_page[title] = event_id
+            attendance += attendance_rows(readings[title].people, event_id)
     out.attendance = sorted(
-        resolve_name_keys(attendance), key=lambda r: (r.event_id, r.where.line, r.name_raw)
+        resolve_name_keys(attendance), key=lambda r: (r.event_id, r.where.line or 0, r.name_raw)
     )
-
     by_event: dict[str, tuple[int, int]] = {}
     for r in out.attendance:
-        listed, planned = by_event.get(r.event_id, (0, 0))
-        by_event[r.event_id] = (listed + (r.role == "present"), planned + (r.role == "planned"))
+        listed, planned_n = by_event.get(r.event_id, (0, 0))
+        by_event[r.event_id] = (listed + (r.role == "present"), planned_n + (r.role == "planned"))
     events = [
-        finish_event(d, eid, *by_event.get(eid, (0, 0)))
-        for (d, _), eid in zip(drafts, ids, strict=True)
+        finish_event(d, eid, *by_event.get(eid, (0, 0))) for d, eid in zip(drafts, ids, strict=True)
     ]
     out.events = sorted(events, key=lambda e: (e.date_start or date.max, e.event_id))
-
-    out.workshops = _workshops(ordered, drafts, ids, out, memo)
+    out.workshops = _workshops(by_title, readings, plan, event_of_page, out.events, vocab, memo)
+    out.roles = _roles(plan, event_of_page, out.events, vocab)
     return out
 
 
+def _roles(
+    plan: Plan, event_of_page: dict[str, str], events: list[EventRow], vocab: Vocabulary
+) -> dict[str, str]:
+    """What each page was read as: an event kind, subpage, hub, workshop, report, other."""
+    kind_of = {e.event_id: e.kind for e in events}
+    roles = {t: "report" for t in vocab.report_titles}
+    roles.update({t: "hub" for t in plan.hubs})
+    roles.update({t: "workshop" for t in plan.workshop_pages})
+    roles.update({t: "workshop_list" for t in plan.workshop_lists})
+    for e in plan.events:
+        for i, t in enumerate(e.pages):
+            roles[t] = kind_of.get(event_of_page[t], "meeting") if i == 0 else "subpage"
+    return roles
+
+
 def _workshops(
-    ordered: Sequence[PageRevision],
-    drafts: list[tuple[EventDraft, PageRevision | None]],
-    ids: list[str],
-    out: Extraction,
+    by_title: dict[str, PageRevision],
+    readings: dict[str, Reading],
+    plan: Plan,
+    event_of_page: dict[str, str],
+    events: list[EventRow],
+    vocab: Vocabulary,
     memo: PageMemo,
 ) -> list[WorkshopRow]:
     event_on: dict[date, str] = {}
-    for (draft, _), eid in zip(drafts, ids, strict=True):
-        if draft.date_start is not None:
-            event_on.setdefault(draft.date_start, eid)
-    event_of_title = {p.title: eid for (_, p), eid in zip(drafts, ids, strict=True) if p}
+    date_of: dict[str, date | None] = {}
+    for e in events:
+        date_of[e.event_id] = e.date_start
+        if e.date_start is not None:
+            event_on.setdefault(e.date_start, e.event_id)
     rows: list[WorkshopRow] = []
-    for page in ordered:
-        if page.kind == "workshop_list":
-            rows += memo.get(_key(page, "list"), partial(extract_workshop_list, page.doc))
-        elif page.kind == "initiation":
-            found, warns = extract_initiations(page.doc, page.created, event_on)
-            rows += found
-            out.warnings += warns
-        elif page.title in event_of_title:
-            eid = event_of_title[page.title]
-            rows += memo.get(
-                _key(page, "workshops", eid), partial(extract_event_workshops, page.doc, eid)
-            )
+    for title in plan.workshop_lists:
+        page = by_title[title]
+        rows += memo.get(_key(page, "list"), partial(extract_workshop_list, page.doc))
+    for title, eid in event_of_page.items():
+        page = by_title[title]
+        rows += memo.get(
+            _key(page, "workshops", eid),
+            partial(extract_event_workshops, page.doc, eid, vocab),
+        )
+    # A workshop with a page of its own that its event also lists is one workshop:
+    # the event's row stays, with the page's count when the event gives none.
+    held = {(w.event_id, _theme_key(w.theme)): i for i, w in enumerate(rows) if w.event_id}
+    for title, owner in plan.workshop_pages.items():
+        eid = event_of_page.get(owner, "")
+        page = by_title[title]
+        for w in extract_workshop_page(
+            page.doc, readings[title], (owner, eid, date_of.get(eid)), event_on
+        ):
+            i = held.get((w.event_id, _theme_key(w.theme)), -1) if w.event_id else -1
+            if i < 0:
+                rows.append(w)
+            elif rows[i].n_participants is None and w.n_participants is not None:
+                rows[i] = replace(rows[i], n_participants=w.n_participants)
     return sorted(rows, key=lambda w: w.workshop_id)
+
+
+def _theme_key(theme: str) -> str:
+    return " ".join(strip_accents(theme).lower().split())
 
 
 def extract_bilan(
@@ -191,7 +218,6 @@ def extract_bilan(
 
 
 __all__ = [
-    "SNAPSHOT_KINDS",
     "Extraction",
     "PageMemo",
     "PageRevision",

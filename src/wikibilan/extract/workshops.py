@@ -1,17 +1,26 @@
-"""Workshops: themes on the workshop list, initiation sessions, workshops at events."""
+"""Workshops: themes of a workshop list, sessions of a workshop page, workshops of an event.
+
+- a workshop list gives one theme per bullet under a heading (no event);
+- a workshop page (``Atelier <theme>``, ``<event> - <theme>``) gives one row per
+  session it names (dated bullets, else the page's own date), with participants;
+- an event page gives the bullets under a workshop heading and the workshops
+  its timeline names ("atelier « … » animé par …").
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 
 from wikibilan.document import Block, Document
-from wikibilan.extract.french import find_dates, parse_count
-from wikibilan.extract.rows import Provenance, WarningRow, WorkshopRow
+from wikibilan.extract.french import parse_count
+from wikibilan.extract.reading import Reading, where_of
+from wikibilan.extract.rows import WorkshopRow
+from wikibilan.extract.vocabulary import Vocabulary, any_match
 
-INITIATION_THEME = "Initiation aux communs"
-_WORKSHOP_HEADING = re.compile(r"^ateliers?\b", re.IGNORECASE)
 _THEME_SEP = re.compile(r"\s+:\s*|\s*:\s+")
+_TITLE_WORD = re.compile(r"^ateliers?\s*:?\s*", re.IGNORECASE)
 
 
 def _theme(text: str) -> str:
@@ -19,17 +28,24 @@ def _theme(text: str) -> str:
 
 
 def _row(
-    doc: Document, block: Block, event_id: str, theme: str, n: int | None, when: date | None = None
+    doc: Document,
+    block: Block | None,
+    event_id: str,
+    theme: str,
+    n: int | None,
+    when: date | None = None,
+    suffix: str = "",
 ) -> WorkshopRow:
     slug = doc.title.replace(" ", "_")
+    line = block.line if block is not None else 0
     return WorkshopRow(
-        workshop_id=f"{slug}#{block.line}",
+        workshop_id=f"{slug}#{line}{suffix}",
         event_id=event_id,
         theme=theme,
         is_initiation="initiation" in theme.lower(),
         n_participants=n,
         date=when,
-        where=Provenance(doc.title, doc.revid, " > ".join(block.section), block.line),
+        where=where_of(doc, block),
     )
 
 
@@ -42,51 +58,54 @@ def extract_workshop_list(doc: Document) -> list[WorkshopRow]:
     ]
 
 
-def extract_initiations(
-    doc: Document, context: datetime, event_on: dict[date, str]
-) -> tuple[list[WorkshopRow], list[WarningRow]]:
-    """Bullets ``* <date> : N participants`` of the initiation page."""
-    rows: list[WorkshopRow] = []
-    warnings: list[WarningRow] = []
-    for b in doc.blocks:
-        if b.kind != "item":
-            continue
-        dates = find_dates(b.text, context=context)
-        if not dates:
-            continue
-        count = parse_count(b.text)
-        if count is None:
-            warnings.append(
-                WarningRow(
-                    doc.title,
-                    doc.revid,
-                    b.line,
-                    "initiation line without a participant count",
-                    b.text,
-                )
-            )
-        day = dates[0].start
+def page_theme(title: str, owner: str) -> str:
+    """The theme a workshop page's title names: after ``<event> - `` or ``Atelier``."""
+    if owner and title.startswith(f"{owner} - "):
+        return title[len(owner) + 3 :].strip()
+    return _TITLE_WORD.sub("", title).strip() or title
+
+
+def extract_workshop_page(
+    doc: Document,
+    reading: Reading,
+    owner: tuple[str, str, date | None],
+    event_on: Mapping[date, str],
+) -> list[WorkshopRow]:
+    """One row per session a workshop page names, tied to its event when known.
+
+    ``owner`` is the page, event id and date of the event the title names
+    (``("", "", None)`` for an ``Atelier …`` page).
+    """
+    owner_title, owner_event, owner_date = owner
+    theme = page_theme(doc.title, owner_title)
+    sessions = [d for d in reading.dated_lines if not d.links]
+    rows = []
+    blocks = {b.line: b for b in doc.blocks}
+    for i, s in enumerate(sessions):
+        block = blocks.get(s.where.line or -1)
         rows.append(
-            _row(
-                doc,
-                b,
-                event_on.get(day, ""),
-                INITIATION_THEME,
-                int(count.value) if count else None,
-                day,
-            )
+            _row(doc, block, owner_event or event_on.get(s.start, ""), theme, s.count, s.start)
         )
-    return rows, warnings
+        if i and rows[-1].workshop_id == rows[-2].workshop_id:  # two sessions on one line
+            rows[-1] = _row(doc, block, rows[-1].event_id, theme, s.count, s.start, f"-{i}")
+    if rows:
+        return rows
+    present = sum(1 for p in reading.people if p.role == "present")
+    n = reading.n_stated if reading.n_stated is not None else (present or None)
+    own = reading.own_date or reading.title_date
+    when = own.start if own else owner_date
+    event = owner_event or (event_on.get(when, "") if when else "")
+    return [_row(doc, None, event, theme, n, when)]
 
 
-def extract_event_workshops(doc: Document, event_id: str) -> list[WorkshopRow]:
-    """Bullets under an "Ateliers" heading of an event page."""
+def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> list[WorkshopRow]:
+    """Bullets under a workshop heading, and workshops a timeline names."""
     rows: list[WorkshopRow] = []
     active = False
     level = 0
     for b in doc.blocks:
         if b.kind == "heading":
-            if _WORKSHOP_HEADING.match(b.text):
+            if any_match(vocab.workshop_headings, b.text):
                 active, level = True, b.level
             elif active and b.level <= level:
                 active = False
@@ -94,4 +113,11 @@ def extract_event_workshops(doc: Document, event_id: str) -> list[WorkshopRow]:
         if active and b.kind == "item" and b.level == 1 and _theme(b.text):
             count = parse_count(b.text)
             rows.append(_row(doc, b, event_id, _theme(b.text), int(count.value) if count else None))
+            continue
+        for i, rx in enumerate(vocab.workshop_in_text):
+            m = rx.search(b.text)
+            if m:
+                theme = m.group("theme").strip(' .;«»"')
+                rows.append(_row(doc, b, event_id, theme, None, suffix=f"-t{i}"))
+                break
     return rows

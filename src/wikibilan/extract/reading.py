@@ -1,0 +1,196 @@
+"""What one page says on its own: dates, place, counts, people, marks, dated lines.
+
+``read_page`` looks at one revision and nothing else; deciding whether the page
+records a gathering, and which, needs the other pages too (``plan.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from wikibilan.document import Block, Document
+from wikibilan.extract.attendance import Listed, list_people
+from wikibilan.extract.french import DateParse, find_dates, parse_count
+from wikibilan.extract.rows import Provenance, WarningRow
+from wikibilan.extract.vocabulary import Vocabulary, any_match
+from wikibilan.titles import normalize_title
+
+_DATE_LINE = re.compile(r"^\s*(?:date|quand)\s*:", re.IGNORECASE)
+OPENING_BLOCKS = 5  # the lines a page opens with: where its own date and place are
+_HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class DatedLine:
+    """A bullet that opens with a date: a hub's entry or a workshop's session."""
+
+    start: date
+    end: date
+    text: str
+    links: tuple[str, ...]
+    count: int | None
+    where: Provenance
+    section: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a page says on its own (see the module doc)."""
+
+    title: str
+    revid: int
+    title_date: DateParse | None
+    own_date: DateParse | None
+    own_date_where: Provenance | None
+    later_date: DateParse | None
+    later_date_where: Provenance | None
+    place: str
+    people: tuple[Listed, ...]
+    n_stated: int | None
+    marks: int
+    opening: str
+    dated_lines: tuple[DatedLine, ...]
+    categories: tuple[str, ...]
+    warnings: tuple[WarningRow, ...]
+
+    @property
+    def has_people(self) -> bool:
+        return self.n_stated is not None or any(p.role != "interested" for p in self.people)
+
+
+def where_of(doc: Document, block: Block | None) -> Provenance:
+    if block is None:
+        return Provenance(doc.title, doc.revid, "", None)
+    return Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
+
+
+def _body(doc: Document) -> list[Block]:
+    return [b for b in doc.blocks if b.kind != "heading" or b.level > 1]
+
+
+def _dates_in(text: str, context: datetime, vocab: Vocabulary) -> list[DateParse]:
+    if any_match(vocab.next_date, text):
+        return []
+    return find_dates(text, context=context, anchored=True)
+
+
+def _own_date(
+    doc: Document, context: datetime, vocab: Vocabulary
+) -> tuple[DateParse | None, Block | None, DateParse | None, Block | None]:
+    """The page's date from a "Date :" line or its opening lines; else a later one."""
+    blocks = _body(doc)
+    ordered = [b for b in blocks if _DATE_LINE.match(b.text)] + blocks[:OPENING_BLOCKS]
+    for block in ordered:
+        found = _dates_in(block.text, context, vocab)
+        if found:
+            return found[0], block, None, None
+    for block in blocks[OPENING_BLOCKS:]:
+        if (
+            block.kind == "item"
+            and block.level == 1
+            and _HEAD_SEP.split(block.text)[0] != (block.text)
+        ):
+            continue  # a dated bullet is a list entry, not the page's own date
+        found = _dates_in(block.text, context, vocab)
+        if found:
+            return None, None, found[0], block
+    return None, None, None, None
+
+
+def _place(doc: Document, vocab: Vocabulary) -> str:
+    for block in doc.blocks:
+        for rx in vocab.place_label:
+            m = rx.search(block.text)
+            if m and block.text[m.end() :].strip():
+                return block.text[m.end() :].strip()
+    for block in _body(doc)[:OPENING_BLOCKS]:
+        if block.kind == "heading":
+            continue
+        for rx in vocab.place_opening:
+            m = rx.search(block.text)
+            if m:
+                place = re.sub(r"^(?:au|aux|à la|à l['’]|chez)\s*", "", m.group("place"))
+                place = re.split(r"\s+(?:de \d|à \d|le \d|du \d|,\s*(?:de|à) \d)", place)[0]
+                return place.strip(" ,")
+    return ""
+
+
+def _stated_count(doc: Document, vocab: Vocabulary) -> int | None:
+    """A participant count written in prose: an explicit total wins over earlier counts."""
+    first: int | None = None
+    in_list = False
+    for block in doc.blocks:
+        if block.kind == "heading":
+            in_list = vocab.role_of_heading(block.text) is not None
+            continue
+        if (block.kind == "item" and in_list) or any_match(vocab.next_date, block.text):
+            continue
+        parsed = parse_count(block.text)
+        if parsed is None or not parsed.noun:
+            continue
+        if any_match(vocab.total_marks, block.text):
+            return int(parsed.value)
+        if first is None:
+            first = int(parsed.value)
+    return first
+
+
+def _marks(doc: Document, vocab: Vocabulary) -> int:
+    heads = [b.text for b in doc.blocks if b.kind == "heading"]
+    heads += [b.text for b in _body(doc)[:OPENING_BLOCKS]]
+    return sum(1 for text in heads if any_match(vocab.meeting_marks, text))
+
+
+def _dated_lines(doc: Document, context: datetime) -> list[DatedLine]:
+    """Bullets whose head (before ":") is a date: ``* 12 mai 2016 : …``."""
+    out = []
+    for block in doc.blocks:
+        if block.kind != "item":
+            continue
+        parts = _HEAD_SEP.split(block.text, maxsplit=1)
+        if len(parts) < 2:
+            continue
+        found = find_dates(parts[0], context=context)
+        if not found or len(parts[0]) > len(found[0].matched) + 25:
+            continue
+        count = parse_count(parts[1])
+        links = tuple(t for t in (normalize_title(x) for x in block.links) if t)
+        out.append(
+            DatedLine(
+                found[0].start,
+                found[0].end,
+                parts[1].strip(),
+                links,
+                int(count.value) if count and count.noun else None,
+                where_of(doc, block),
+                block.section,
+            )
+        )
+    return out
+
+
+def read_page(doc: Document, context: datetime, vocab: Vocabulary) -> Reading:
+    """Read what ``doc`` says on its own; ``context`` is its first revision's time."""
+    title_found = find_dates(doc.title, context=context, anchored=True)
+    own, own_block, later, later_block = _own_date(doc, context, vocab)
+    people, warnings = list_people(doc, vocab)
+    opening = " ".join(b.text for b in _body(doc)[:OPENING_BLOCKS] if b.kind != "heading")
+    return Reading(
+        title=doc.title,
+        revid=doc.revid,
+        title_date=title_found[0] if title_found else None,
+        own_date=own,
+        own_date_where=where_of(doc, own_block) if own else None,
+        later_date=later,
+        later_date_where=where_of(doc, later_block) if later else None,
+        place=_place(doc, vocab),
+        people=tuple(people),
+        n_stated=_stated_count(doc, vocab),
+        marks=_marks(doc, vocab),
+        opening=opening,
+        dated_lines=tuple(_dated_lines(doc, context)),
+        categories=doc.categories,
+        warnings=tuple(warnings),
+    )
