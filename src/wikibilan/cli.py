@@ -222,6 +222,7 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
         report=report,
         progress=_progress(args, "import"),
         fixtures=fetch,
+        checks=report,  # extract (no report) stops at the frames: no checks.csv
     )
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))

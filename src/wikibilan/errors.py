@@ -6,6 +6,8 @@ row of the ``warnings`` frame. Exceptions are for things that stop a command.
 
 from __future__ import annotations
 
+import os
+
 
 class WikibilanError(Exception):
     """Base of every error the library raises on purpose."""
@@ -41,6 +43,16 @@ class StoreError(WikibilanError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class OutputError(WikibilanError):
+    """An output cannot be written: a file where a directory is needed, no permission, no space."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else os.fspath(path)
 
 
 class SchemaError(WikibilanError):

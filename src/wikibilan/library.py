@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from wikibilan import __version__
+from wikibilan.checks import CHECK_COLUMNS
 from wikibilan.config import (
     DEFAULT_CACHE,
     DEFAULT_OUT,
@@ -22,11 +23,12 @@ from wikibilan.config import (
     Selection,
 )
 from wikibilan.errors import InputError, UsageError
+from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import ProgressCallback
 from wikibilan.pipeline import Frames, Workbench, check_date, open_bench, run_checks
 from wikibilan.pipeline import load_frames as _load
-from wikibilan.report import ReportContext, plot_names, write_csvs, write_outputs
+from wikibilan.report import ReportContext, check_out_dir, plot_names, write_csvs, write_outputs
 from wikibilan.report.plot_worker import PlotWorker
 from wikibilan.sources.dump import ImportResult, export_store, import_dump
 from wikibilan.store import Store
@@ -122,17 +124,23 @@ def run(
     report: bool = True,
     progress: Progress | None = None,
     fixtures: bool = True,
+    checks: bool = True,
 ) -> RunResult:
     """Extract, check and (unless ``out`` is None) write every output.
+
+    ``checks=False`` (the ``extract`` command) stops at the frames: no verdicts,
+    and neither checks.csv nor claim_history.csv is written.
 
     With ``offline`` and ``fixtures``, an empty store is first filled with the
     shipped fixture wiki.
     """
     cache = Path(cache)
+    if out is not None:
+        check_out_dir(Path(out))  # before any work: a bad --out fails at once
     imported = ensure_fixtures(cache, progress) if offline and fixtures else []
     bench = open_bench(cache, site)
     try:
-        return _run(bench, out, as_of, report, imported)
+        return _run(bench, out, as_of, report, imported, checks)
     finally:
         bench.store.close()
 
@@ -143,6 +151,7 @@ def _run(
     as_of: datetime | None,
     report: bool,
     imported: list[ImportResult],
+    checks: bool = True,
 ) -> RunResult:
     # The plots' child process imports matplotlib while this one reads the wiki, and
     # draws all but the verdicts' plot while this one checks the claims.
@@ -150,13 +159,13 @@ def _run(
         frames = _load(bench, _base_url(bench))
         if plotter is not None:
             plotter.draw(frames, check_date(bench, as_of), plot_names(frames))
-        checked = run_checks(bench, frames, as_of)
+        checked = run_checks(bench, frames, as_of) if checks else _no_checks()
         result = RunResult(
             bench.site, frames, checked["checks"], checked["claim_history"], imported=imported
         )
         if out is None:
             return result
-        all_frames = {**frames, **checked}
+        all_frames = {**frames, **checked} if checks else dict(frames)
         if plotter is None:
             result.outputs = write_csvs(all_frames, Path(out))
             return result
@@ -170,6 +179,13 @@ def _run(
         )
         result.outputs = write_outputs(all_frames, Path(out), ctx, plotter)
         return result
+
+
+def _no_checks() -> Frames:
+    return {
+        "checks": pd.DataFrame(columns=CHECK_COLUMNS),
+        "claim_history": pd.DataFrame(columns=HISTORY_COLUMNS),
+    }
 
 
 def _bilan_revid(checked: Frames) -> int | None:

@@ -1,8 +1,9 @@
 """The only code that writes outputs: CSVs, report.md, report.html and PNG plots.
 
-Everything is rendered in memory first and each file is then written through a
-temporary file and ``os.replace``, so a failure never leaves half a file and a
-rendering error writes nothing at all.
+Everything is rendered in memory first, then staged and moved into place
+together (:mod:`.staging`): a rendering error writes nothing at all, a write
+error puts the previous outputs back, and the directory then holds this run's
+outputs only, never a mix of two runs.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..frames import SCHEMAS
 from .blocks import ReportContext
-from .csv_out import atomic_write, format_frame, frame_to_csv, render_csvs, write_csvs
+from .csv_out import format_frame, frame_to_csv, render_csvs
 from .html import render_html
 from .markdown import render_markdown
 from .plot_worker import PlotWorker
 from .plots import PLOT_CAPTIONS, plot_names, render_plots
+from .staging import check_out_dir, publish
 
 __all__ = [
     "PLOT_CAPTIONS",
     "PlotWorker",
     "ReportContext",
+    "check_out_dir",
     "format_frame",
     "frame_to_csv",
     "plot_names",
@@ -34,6 +38,26 @@ __all__ = [
 ]
 
 PLOTS_DIR = "plots"
+REPORTS = ("report.md", "report.html")
+# Every file a run may write: what a later run does not write again is stale.
+OWNED = (
+    *(f"{name}.csv" for name in (*SCHEMAS, "checks", "claim_history")),
+    *(f"{PLOTS_DIR}/{name}.png" for name in PLOT_CAPTIONS),
+    *REPORTS,
+)
+
+
+def write_csvs(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write every frame to ``out_dir/<name>.csv``; return the paths written.
+
+    The directory then holds these CSVs only: the report, plots and frames of
+    an earlier run that these frames supersede are removed.
+
+    Raises:
+        ValueError: a frame name is not a plain lower-case identifier.
+        OutputError: ``out_dir`` cannot be written (nothing is then changed).
+    """
+    return publish(out_dir, render_csvs(frames), OWNED)
 
 
 def write_outputs(
@@ -47,7 +71,9 @@ def write_outputs(
     Args:
         frames: the frames by name; each becomes ``<name>.csv``. Missing or
             empty frames still give a valid report that says so.
-        out_dir: the output directory, created if needed.
+        out_dir: the output directory, created if needed; outputs of an
+            earlier run that this one does not write (plots no longer drawn)
+            are removed.
         ctx: what the report says about the run.
         plotter: a worker that draws the plots (those it was not already
             asked for) while the CSVs are rendered here; without one, they
@@ -55,6 +81,9 @@ def write_outputs(
 
     Returns:
         The paths written, CSVs first, then plots, then the two reports.
+
+    Raises:
+        OutputError: ``out_dir`` cannot be written (the previous outputs stay).
     """
     names = plot_names(frames)
     if plotter is not None:
@@ -65,19 +94,7 @@ def write_outputs(
     plots = {name: drawn[name] for name in names}
     page = render_html(frames, ctx, plots)
 
-    plots_dir = out_dir / PLOTS_DIR
-    plots_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for file_name, data in csvs.items():
-        written.append(out_dir / file_name)
-        atomic_write(written[-1], data)
-    for name, png in plots.items():
-        written.append(plots_dir / f"{name}.png")
-        atomic_write(written[-1], png)
-    # A plot from an earlier run with more data would be stale: no report refers to it.
-    for name in PLOT_CAPTIONS.keys() - plots.keys():
-        (plots_dir / f"{name}.png").unlink(missing_ok=True)
-    for file_name, text in (("report.md", markdown), ("report.html", page)):
-        written.append(out_dir / file_name)
-        atomic_write(written[-1], text.encode("utf-8"))
-    return written
+    files = dict(csvs)
+    files.update((f"{PLOTS_DIR}/{name}.png", png) for name, png in plots.items())
+    files.update({"report.md": markdown.encode("utf-8"), "report.html": page.encode("utf-8")})
+    return publish(out_dir, files, OWNED)

@@ -1,4 +1,4 @@
-"""Frames -> CSV text with the project's conventions, and atomic file writes.
+"""Frames -> CSV text with the project's conventions.
 
 Conventions (docs/FRAMES.md): UTF-8, ``\\n`` line ends, no index, dates
 ``YYYY-MM-DD``, timestamps ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, booleans
@@ -7,16 +7,12 @@ Conventions (docs/FRAMES.md): UTF-8, ``\\n`` line ends, no index, dates
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import decimal
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -161,26 +157,6 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
-
-    A crash or error midway leaves the previous file (or none), never half a file.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; outputs are meant to be shared like any other file.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def render_csvs(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
     """Render every frame to CSV bytes, keyed by file name (``<name>.csv``).
 
@@ -193,15 +169,3 @@ def render_csvs(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
             raise ValueError(f"frame name {name!r} is not a valid file name")
         out[f"{name}.csv"] = frame_to_csv(frame).encode("utf-8")
     return out
-
-
-def write_csvs(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
-    """Write every frame to ``out_dir/<name>.csv`` atomically; return the paths written."""
-    rendered = render_csvs(frames)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for file_name, data in rendered.items():
-        path = out_dir / file_name
-        atomic_write(path, data)
-        paths.append(path)
-    return paths
