@@ -149,6 +149,47 @@ def _describe(exc: sqlite3.Error, where: str, timeout: float) -> str:
     return f"The store {where} failed: {exc}."
 
 
+def _connect_existing(where: str, timeout: float) -> sqlite3.Connection:
+    """Connect to an existing store without creating anything; read-only where it must be.
+
+    A writable store opens as usual (a read-only SQLite connection would leave its
+    ``-wal`` and ``-shm`` files behind). In a read-only place it opens with
+    ``mode=ro``; when even that fails (a WAL database whose ``-shm`` file cannot be
+    created), as immutable: nobody can be writing where nothing can be written.
+    """
+    file = Path(where)
+    if not file.is_file():
+        what = "a directory" if file.is_dir() else "no such file"
+        raise StoreError(
+            f"There is no store at {where} ({what}): check the path, "
+            "or fetch a site or import a dump first.",
+            path=where,
+        )
+    uri = file.resolve().as_uri()
+    writable = os.access(file, os.W_OK) and os.access(file.resolve().parent, os.W_OK)
+    modes = ["rw"] if writable else ["ro", "ro&immutable=1"]
+    for i, mode in enumerate(modes):
+        try:
+            conn = sqlite3.connect(
+                f"{uri}?mode={mode}", timeout=timeout, isolation_level=None, uri=True
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, where, timeout), path=where) from exc
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if i + 1 < len(modes) and "unable to open" in str(exc).lower():
+                continue
+            raise StoreError(_describe(exc, where, timeout), path=where) from exc
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(_describe(exc, where, timeout), path=where) from exc
+        log.debug("store %s opened with mode=%s", where, mode)
+        return conn
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _translated(method: Callable[P, T]) -> Callable[P, T]:
     """Wrap a Store method so that sqlite3 errors surface as StoreError."""
 
@@ -177,37 +218,47 @@ class Store:
         self._path = path
         self._timeout = timeout
         self._depth = 0
+        self._readonly = False
 
     # -- opening and closing -------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, timeout: float = 5.0) -> Store:
-        """Open (creating if needed) the store at ``path``.
+    def open(
+        cls, path: str | os.PathLike[str], *, timeout: float = 5.0, readonly: bool = False
+    ) -> Store:
+        """Open the store at ``path``; create it (and its directory) unless ``readonly``.
 
         Args:
-            path: the SQLite file; its parent directory is created. ``":memory:"`` works too.
+            path: the SQLite file. ``":memory:"`` works too.
             timeout: seconds to wait for another process's write lock.
+            readonly: for commands that only read: the store must exist (nothing is
+                created, no directory either); a store in a read-only place (file or
+                directory) is opened read-only.
 
         Raises:
-            StoreError: the path cannot be written, the file is not a SQLite database or
-                is corrupt, another process holds the lock, or the schema is newer than
-                this version of wikibilan knows.
+            StoreError: the path cannot be written (or, ``readonly``, does not hold a
+                store), the file is not a SQLite database or is corrupt, another process
+                holds the lock, or the schema is newer than this version of wikibilan knows.
         """
         where = os.fspath(path)
-        if where != ":memory:":
+        if readonly and where != ":memory:":
+            conn = _connect_existing(where, timeout)
+        else:
+            if where != ":memory:":
+                try:
+                    Path(where).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(
+                        f"Cannot create the directory {exc.filename or Path(where).parent} "
+                        f"for the store {where}: {exc.strerror or exc}.",
+                        path=where,
+                    ) from exc
             try:
-                Path(where).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"Cannot create the directory {exc.filename or Path(where).parent} for "
-                    f"the store {where}: {exc.strerror or exc}.",
-                    path=where,
-                ) from exc
-        try:
-            conn = sqlite3.connect(where, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, where, timeout), path=where) from exc
+                conn = sqlite3.connect(where, timeout=timeout, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise StoreError(_describe(exc, where, timeout), path=where) from exc
         store = cls(conn, path=where, timeout=timeout)
+        store._readonly = readonly
         try:
             store._configure()
             store.ensure_schema()
@@ -219,7 +270,7 @@ class Store:
     @_translated
     def _configure(self) -> None:
         self._conn.execute("PRAGMA foreign_keys = ON")
-        if self._path != ":memory:":
+        if self._path != ":memory:" and not self._readonly:
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("store %s: journal mode is %s, not WAL", self._path, mode)
@@ -233,6 +284,12 @@ class Store:
             StoreError: the database belongs to something else or to a newer wikibilan.
         """
         version = self._schema_version()
+        if version is None and self._readonly:
+            raise StoreError(
+                f"{self._where} is an empty database, not a wikibilan store: "
+                "fetch a site or import a dump into it first.",
+                path=self._path,
+            )
         if version is None:
             with self.transaction():
                 if self._schema_version() is None:  # another process may have won the race
