@@ -53,7 +53,7 @@ def test_judge(
 
 def test_approx_bounds_and_gap_are_reported() -> None:
     o = judge(D(50), D(60), "approx", method="15 × 4")
-    assert (o.low, o.high, o.gap, o.tolerance) == ("45", "55", "10", "±5")
+    assert (o.low, o.high, o.gap, o.tolerance) == (D(45), D(55), D(10), "±5")
 
 
 def test_range() -> None:
@@ -75,7 +75,9 @@ def test_range() -> None:
     )
     assert ok.verdict == "reproduced"
     assert bad.verdict == "contradicted"
-    assert bad.gap == "-1 / 0"
+    # a range has no single figure: its recomputed min and max are numbers of their own
+    assert (bad.low, bad.high, bad.recomputed_low, bad.recomputed_high) == (D(3), D(21), D(2), D(21))
+    assert bad.published is None and bad.recomputed is None and bad.gap is None
 
 
 def test_decimals_of() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -13,13 +13,14 @@ import pandas as pd
 from wikibilan.config import BILAN_TITLE as BILAN_PAGE
 from wikibilan.extract.claims import BilanFacts
 from wikibilan.extract.french import strip_accents
+from wikibilan.frames import SCHEMAS, make_frame
 from wikibilan.internal import InternalClaim, InternalResults, internal_by_revision
 from wikibilan.verdicts import Outcome, fmt, judge, not_checkable
 
-CHECK_COLUMNS = [
-    "claim_id", "check", "revid", "as_of", "text", "published", "qualifier", "recomputed",
-    "tolerance", "low", "high", "gap", "verdict", "holds_by", "method", "evidence",
-]  # fmt: skip
+CHECK_COLUMNS = list(SCHEMAS["checks"])
+# Recomputed values, bounds and gaps are given to the cent (a mean of 11.769… as
+# 11.77); the verdict was judged on the exact value.
+CENT = Decimal("0.01")
 
 NOT_CHECKABLE: dict[str, str] = {
     "share_in_commons": "the wiki records nobody's involvement in a commons",
@@ -243,7 +244,12 @@ def check_claims(
     for check_id in sorted(latest_internal):
         subject, outcome = latest_internal[check_id]
         rows.append(_row(subject, "internal", snapshot.as_of, outcome))
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    return make_frame("checks", rows)
+
+
+def empty_checks() -> pd.DataFrame:
+    """The checks frame with no row (no bilan, or no checks asked for), typed all the same."""
+    return make_frame("checks", [])
 
 
 def _data_outcome(cid: str, claim: Any, s: Snapshot) -> Outcome | None:
@@ -331,20 +337,31 @@ def _claim_value(s: Snapshot, revid: int, claim_id: str) -> Decimal | None:
 
 
 def _row(claim: Any, check: str, as_of: datetime, o: Outcome) -> dict[str, object]:
+    value = getattr(claim, "value", None)
+    published = value if isinstance(value, Decimal) else o.published
     return {
         "claim_id": claim.claim_id, "check": check, "revid": claim.revid,
         "as_of": pd.Timestamp(as_of), "text": claim.text,
-        "published": _published(claim) or o.published, "qualifier": claim.qualifier,
-        "recomputed": o.recomputed, "tolerance": o.tolerance, "low": o.low, "high": o.high,
-        "gap": o.gap, "verdict": o.verdict, "holds_by": o.holds_by, "method": o.method,
+        "published": _number(published, exact=True),
+        "published_text": _published_text(claim, published), "qualifier": claim.qualifier,
+        "recomputed": _number(o.recomputed), "recomputed_low": _number(o.recomputed_low),
+        "recomputed_high": _number(o.recomputed_high), "tolerance": o.tolerance,
+        "low": _number(o.low), "high": _number(o.high), "gap": _number(o.gap),
+        "verdict": o.verdict, "holds_by": o.holds_by, "method": o.method,
         "evidence": o.evidence,
     }  # fmt: skip
 
 
-def _published(claim: Any) -> str:
+def _number(value: Decimal | None, *, exact: bool = False) -> float | None:
+    if value is None:
+        return None
+    return float(value if exact else value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _published_text(claim: Any, published: Decimal | None) -> str:
+    """The figure as published: ``13.5``, ``1022.66``, a range as ``3-21``."""
     low, high = getattr(claim, "low", None), getattr(claim, "high", None)
     if isinstance(low, Decimal) and isinstance(high, Decimal):
         return f"{fmt(low)}-{fmt(high)}"
-    value = getattr(claim, "value", None)
-    # The figure exactly as published (fmt would round 1/3 to two decimals).
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else ""
+    # Exactly as published (fmt would round 1/3 to two decimals).
+    return format(published.normalize(), "f") if published is not None else ""

@@ -57,6 +57,15 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "page": "string", "revid": "Int64", "line": "Int64", "reason": "string",
         "text": "string",
     },
+    # One row per check (checks.py): figures are numbers, the published one also as text.
+    "checks": {
+        "claim_id": "string", "check": "string", "revid": "Int64", "as_of": "datetime",
+        "text": "string", "published": "float64", "published_text": "string",
+        "qualifier": "string", "recomputed": "float64", "recomputed_low": "float64",
+        "recomputed_high": "float64", "tolerance": "string", "low": "float64",
+        "high": "float64", "gap": "float64", "verdict": "string", "holds_by": "string",
+        "method": "string", "evidence": "string",
+    },
 }  # fmt: skip
 
 

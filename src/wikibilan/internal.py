@@ -173,8 +173,8 @@ def grim(mean: Decimal, n: int) -> Outcome:
     if n >= 10**places:
         return Outcome(
             NOT_CHECKABLE,
-            fmt(mean),
-            "",
+            mean,
+            None,
             f"{places} decimals",
             method=(
                 f"GRIM not testable: with {n} events every mean at {places} "
@@ -186,8 +186,8 @@ def grim(mean: Decimal, n: int) -> Outcome:
     ok = any(abs(c / n - mean) <= step / 2 for c in candidates)
     return Outcome(
         REPRODUCED if ok else CONTRADICTED,
-        fmt(mean),
-        "",
+        mean,
+        None,
         f"{places} decimals",
         method=f"GRIM: a total of whole people over {n} events "
         f"{'can' if ok else 'cannot'} give {fmt(mean)}",

@@ -14,18 +14,28 @@ APPROX_SHARE = Decimal("0.10")
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A verdict with everything needed to show why."""
+    """A verdict with everything needed to show why.
+
+    The figures are exact Decimals (None where there is none): the published one,
+    the recomputed one, the bounds the wording allows (``low``/``high``; a range's
+    own bounds) and ``gap`` = recomputed − published. A range has no single figure:
+    its recomputed minimum and maximum are ``recomputed_low``/``recomputed_high``.
+    ``tolerance`` says the rule in words ("equal", "±2.5", "> 30"). Text for a
+    reader is made only where the outputs are written.
+    """
 
     verdict: str
-    published: str = ""
-    recomputed: str = ""
+    published: Decimal | None = None
+    recomputed: Decimal | None = None
     tolerance: str = ""
-    low: str = ""
-    high: str = ""
-    gap: str = ""
+    low: Decimal | None = None
+    high: Decimal | None = None
+    gap: Decimal | None = None
     holds_by: str = ""
     method: str = ""
     evidence: str = ""
+    recomputed_low: Decimal | None = None
+    recomputed_high: Decimal | None = None
 
 
 def fmt(value: Decimal | None) -> str:
@@ -79,25 +89,24 @@ def judge(
         ok = (plo, phi) == (rlo, rhi)
         return Outcome(
             REPRODUCED if ok else CONTRADICTED,
-            f"{fmt(plo)}-{fmt(phi)}",
-            f"{fmt(rlo)}-{fmt(rhi)}",
-            "min and max equal",
-            fmt(plo),
-            fmt(phi),
-            f"{fmt(rlo - plo)} / {fmt(rhi - phi)}",
-            "",
-            method,
-            evidence,
+            tolerance="min and max equal",
+            low=plo,
+            high=phi,
+            method=method,
+            evidence=evidence,
+            recomputed_low=rlo,
+            recomputed_high=rhi,
         )
     if recomputed is None:
         return not_checkable(method)
-    rec, gap = fmt(recomputed), fmt(recomputed - published)
+    gap = recomputed - published
     if qualifier == "approx":
         tol = approx_tolerance(published)
         low, high = published - tol, published + tol
         base = Outcome(
-            "", pub, rec, f"±{fmt(tol)}", fmt(low), fmt(high), gap, method=method, evidence=evidence
-        )
+            "", published, recomputed, f"±{fmt(tol)}", low, high, gap, method=method,
+            evidence=evidence,
+        )  # fmt: skip
         if recomputed == published:
             return _with(base, REPRODUCED)
         if low <= recomputed <= high:
@@ -109,15 +118,13 @@ def judge(
         bound = f"{'>' if strict else '≥'} {pub}"
         return Outcome(
             REPRODUCED if holds else CONTRADICTED,
-            pub,
-            rec,
+            published,
+            recomputed,
             bound,
-            pub,
-            "",
-            gap,
-            "",
-            method,
-            evidence,
+            low=published,
+            gap=gap,
+            method=method,
+            evidence=evidence,
         )
     if qualifier == "mean":
         places = decimals_of(published)
@@ -125,11 +132,11 @@ def judge(
         rounded = recomputed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         base = Outcome(
             "",
-            pub,
-            fmt(recomputed),
+            published,
+            recomputed,
             f"rounds to {pub} ({places} decimals)",
-            fmt(published - half),
-            fmt(published + half),
+            published - half,
+            published + half,
             gap,
             method=method,
             evidence=evidence,
@@ -143,8 +150,9 @@ def judge(
         return _with(base, CONTRADICTED)
     ok = recomputed == published
     return Outcome(
-        REPRODUCED if ok else CONTRADICTED, pub, rec, "equal", pub, pub, gap, "", method, evidence
-    )
+        REPRODUCED if ok else CONTRADICTED, published, recomputed, "equal", published, published,
+        gap, method=method, evidence=evidence,
+    )  # fmt: skip
 
 
 def _with(base: Outcome, verdict: str, holds_by: str = "") -> Outcome:

@@ -75,7 +75,13 @@ def _published(row: Mapping[str, object]) -> str:
     word = QUALIFIER_WORDS.get(_get(row, "qualifier"), "")
     if _get(row, "tolerance").startswith("≥"):
         word = "at least"
-    return f"{word} {_get(row, 'published')}".strip()
+    # published_text: the figure as published, also a range's ("3-21"); older frames lack it
+    return f"{word} {_get(row, 'published_text') or _get(row, 'published')}".strip()
+
+
+def _recomputed(row: Mapping[str, object]) -> str:
+    low, high = _get(row, "recomputed_low"), _get(row, "recomputed_high")
+    return _get(row, "recomputed") or (f"{low}-{high}" if low and high else "")
 
 
 def _note(row: Mapping[str, object], *, in_table: bool = True) -> str:
@@ -86,7 +92,8 @@ def _note(row: Mapping[str, object], *, in_table: bool = True) -> str:
     if holds_by == "rounding":
         return f"holds only by rounding{within}"
     if verdict == "contradicted":
-        return f"gap {_get(row, 'gap')}{within}".strip()
+        gap = _get(row, "gap")  # a range has none: its recomputed min and max say it
+        return (f"gap {gap}" if gap else f"recomputed {_recomputed(row)}") + within
     if verdict == "not_checkable" and in_table:
         return "no data on the wiki, see the claim's section"
     return ""
@@ -130,7 +137,7 @@ def verdict_table(frames: Frames) -> Table:
                 Cell(claim_id, href=f"claim-{slug(claim_id)}", code=True),
                 Cell(_get(row, "check")),
                 Cell(_published(row), css="num"),
-                Cell(_get(row, "recomputed") or "—", css="num"),
+                Cell(_recomputed(row) or "—", css="num"),
                 _verdict_cell(_get(row, "verdict")),
                 Cell(_note(row)),
             )
@@ -151,7 +158,7 @@ def claim_sections(frames: Frames) -> list[Block]:
             blocks.append(Quote(text))
         fields = [
             ("Published", _published(row)),
-            ("Recomputed", _get(row, "recomputed") or "— (not checkable)"),
+            ("Recomputed", _recomputed(row) or "— (not checkable)"),
             ("Verdict", ", ".join(x for x in (word, _note(row, in_table=False)) if x)),
             ("Tolerance", _get(row, "tolerance")),
             ("Bounds", "" if _bounds(row) == _get(row, "tolerance") else _bounds(row)),
