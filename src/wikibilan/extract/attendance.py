@@ -25,6 +25,7 @@ _UNCERTAIN = re.compile(
     r"à confirmer|a confirmer|peut[- ][êe]tre|sous r[ée]serve|\?", re.IGNORECASE
 )
 _MAX_NAME_WORDS = 5
+_PARA_LEVEL = 99  # a role given by a "Présents :" line lasts until the next line of prose
 _MAX_NOTE_WORDS = 6
 _PARTICLES = frozenset(
     [
@@ -225,7 +226,10 @@ def _inline_names(vocab: Vocabulary, text: str) -> str | None:
 def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[WarningRow]]:
     """Every person the page lists, with the role its heading gives."""
     found: list[Listed] = []
-    warnings: list[WarningRow] = []
+    # Lines that do not read like names, by section: a section of news alone (a
+    # "Tour de table" of news) is no list of people; odd lines among names are.
+    odd: dict[str, list[Block]] = defaultdict(list)
+    named: set[str] = set()
     role: str | None = None
     role_level = 0
     for block in doc.blocks:
@@ -237,8 +241,16 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
                 role = None
             continue
         where = Provenance(doc.title, doc.revid, " > ".join(block.section), block.line)
+        if block.kind == "para" and block.text.rstrip().endswith(":"):
+            # "Présents :" alone on its line heads the bullets below it, as a heading would
+            para_role = vocab.role_of_heading(block.text.rstrip(" :"))
+            if para_role is not None:
+                role, role_level = para_role, _PARA_LEVEL
+                continue
+        if block.kind == "para" and role_level == _PARA_LEVEL:
+            role = None
         inline = _inline_names(vocab, block.text) if block.kind in ("para", "item") else None
-        if inline is not None:
+        if inline is not None and inline.strip():
             names = [n for n in re.split(r",|;|\bet\b|&", inline) if n.strip()]
             for person in (p for n in names for p in split_people(n)):
                 if looks_like_name(person.name):
@@ -247,11 +259,20 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
         if role is None or block.kind != "item" or block.level != 1 or _is_pointer(block):
             continue
         for person in split_people(block.text):
+            if role == "excused":
+                continue
             if looks_like_name(person.name):
                 found.append(Listed(person, role, where))
+                named.add(where.section)
             else:
-                reason = "line under a presence heading does not read like a name"
-                warnings.append(WarningRow(doc.title, doc.revid, block.line, reason, block.text))
+                odd[where.section].append(block)
+    reason = "line under a presence heading does not read like a name"
+    warnings = [
+        WarningRow(doc.title, doc.revid, b.line, reason, b.text)
+        for section, blocks in odd.items()
+        if section in named
+        for b in blocks
+    ]
     return found, warnings
 
 

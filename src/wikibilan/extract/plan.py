@@ -1,13 +1,15 @@
 """Which pages record a gathering, and which: decided from every page of a snapshot.
 
 A page is an *event page* when its content records a gathering — a date in its
-title or opening lines together with people (listed, inline, counted) or the
-marks of a meeting (agenda, minutes, workshops) — or when a hub lists it with a
-date. A *hub* is a page of dated bullets linking to pages. A sub-page
-(``X/Notes``) joins X's event; a workshop page (``Atelier …``, ``<event> -
-<theme>``) gives workshop rows. The kind comes from evidence weighed together
-(``Vocabulary.kind_scores``). Every page left unread, or read on weak evidence,
-gets a warning that says why.
+title or opening lines together with people (listed, inline, counted), a place,
+or the marks of a meeting (agenda, minutes, workshops) — or when a hub lists it
+with a date. A *hub* is a page of dated bullets linking to pages. A sub-page
+(``X/Notes``) joins X's event (or, X being no event, is read on its own); a
+workshop page gives workshop rows: ``<event> - <theme>`` joins that event,
+``Atelier …`` is an event of kind ``workshop`` spanning its sessions (a log of
+many sessions is a series, not a gathering). The kind comes from evidence
+weighed together (``Vocabulary.kind_scores``). Pages read on weak evidence, and
+pages that name people but give no date, get a warning that says why.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from wikibilan.extract.events import EventDraft
-from wikibilan.extract.reading import DatedLine, Reading
+from wikibilan.extract.reading import DatedLine, Reading, place_in
 from wikibilan.extract.rows import Provenance, WarningRow
 from wikibilan.extract.vocabulary import (
     CATEGORY_WEIGHT,
@@ -29,6 +31,10 @@ from wikibilan.extract.vocabulary import (
 )
 
 _HUB_MIN_LINES = 2
+# A workshop page naming more sessions than this logs a recurring workshop held at
+# other gatherings: its sessions are workshops, the page itself is no gathering.
+_MAX_SESSIONS = 3
+WORKSHOP_KIND = "workshop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,33 +57,49 @@ class Plan:
 
 
 def parent_title(title: str) -> str:
-    return title.rpartition("/")[0] if "/" in title else ""
+    """The page a sub-page belongs to ("" when none; "… 2/10/19" is a date, not a path)."""
+    head, _, last = title.rpartition("/")
+    return "" if not head or last.isdigit() else head
 
 
 def is_hub(reading: Reading) -> bool:
-    linked = [d for d in reading.dated_lines if d.links]
+    lines = [d for d in reading.dated_lines if not d.heading]
     presence = any(p.role == "present" for p in reading.people)
-    return len(reading.dated_lines) >= _HUB_MIN_LINES and bool(linked) and not presence
+    return len(lines) >= _HUB_MIN_LINES and any(d.links for d in lines) and not presence
 
 
-def _warn(plan: Plan, reading: Reading, reason: str) -> None:
-    plan.warnings.append(WarningRow(reading.title, reading.revid, 0, reason, reading.title))
+def sessions(reading: Reading) -> list[DatedLine]:
+    """Dated lines of a workshop page that name no other page: its sessions, by date."""
+    by_day: dict[date, DatedLine] = {}
+    for line in reading.dated_lines:
+        if not line.links:
+            by_day.setdefault(line.start, line)
+    return sorted(by_day.values(), key=lambda d: d.start)
 
 
-def _date_of(
-    r: Reading, listed: Sequence[DatedLine]
-) -> tuple[date | None, date | None, Provenance | None, str]:
-    """The event's dates, where they were read, and how strong that evidence is."""
-    where_title = Provenance(r.title, r.revid, "", None)
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    start: date | None
+    end: date | None
+    where: Provenance | None
+    weak: str
+
+
+def _date_of(r: Reading, listed: Sequence[DatedLine]) -> _Dated:
+    """The event's dates, where they were read, and how weak that evidence is."""
+    at_title = Provenance(r.title, r.revid, "", None)
     if r.own_date is not None:
-        return r.own_date.start, r.own_date.end, r.own_date_where, ""
+        corrected = "year corrected from the page's own date" if r.own_date.year_corrected else ""
+        return _Dated(r.own_date.start, r.own_date.end, r.own_date_where, corrected)
     if r.title_date is not None:
-        return r.title_date.start, r.title_date.end, where_title, ""
+        return _Dated(r.title_date.start, r.title_date.end, at_title, "")
     if listed:
-        return listed[0].start, listed[0].end, where_title, "dated only by the hub listing it"
+        return _Dated(listed[0].start, listed[0].end, at_title, "")
     if r.later_date is not None:
-        return r.later_date.start, r.later_date.end, r.later_date_where, "date not in its opening"
-    return None, None, None, "no date"
+        return _Dated(
+            r.later_date.start, r.later_date.end, r.later_date_where, "date not in its opening"
+        )
+    return _Dated(None, None, None, "no date")
 
 
 def _kind(vocab: Vocabulary, r: Reading, listed: Sequence[DatedLine]) -> str:
@@ -86,104 +108,159 @@ def _kind(vocab: Vocabulary, r: Reading, listed: Sequence[DatedLine]) -> str:
     places += [(c, CATEGORY_WEIGHT) for c in r.categories]
     places.append((r.opening, TEXT_WEIGHT))
     scores = vocab.kind_scores(places, title=r.title)
-    scores.pop("workshop", None)  # a workshop page is read as workshops, not as an event
+    scores.pop(WORKSHOP_KIND, None)  # only a workshop page is a workshop
     return vocab.best_kind(scores)
 
 
-def _workshop_page(vocab: Vocabulary, r: Reading, event_titles: set[str]) -> str | None:
-    """The event a workshop page belongs to ("" when none), or None for other pages."""
-    head, sep, _ = r.title.partition(" - ")
-    if sep and head in event_titles:
-        return head
-    workshop = next((k for k in vocab.kinds if k.kind == "workshop"), None)
-    if workshop is not None and any_match(workshop.title, r.title):
-        return ""
-    sessions = [d for d in r.dated_lines if d.count is not None and not d.links]
-    if sessions and any_match(vocab.workshop_page_words, r.opening):
-        return ""
-    return None
+def _is_workshop_page(vocab: Vocabulary, r: Reading) -> bool:
+    if any(k.kind == WORKSHOP_KIND and any_match(k.title, r.title) for k in vocab.kinds):
+        return True
+    counted = [d for d in sessions(r) if d.count is not None]
+    return bool(counted) and any_match(vocab.workshop_page_words, r.opening)
+
+
+class _Planner:
+    def __init__(
+        self, readings: Mapping[str, Reading], created: Mapping[str, datetime], vocab: Vocabulary
+    ) -> None:
+        self.readings, self.created, self.vocab = readings, created, vocab
+        self.plan = Plan()
+        self.listed: dict[str, list[DatedLine]] = defaultdict(list)
+        self.drafts: dict[str, EventDraft] = {}
+        self.joins: dict[str, list[str]] = defaultdict(list)
+
+    def warn(self, title: str, reason: str) -> None:
+        r = self.readings[title]
+        self.plan.warnings.append(WarningRow(title, r.revid, 0, reason, title))
+
+    def event(self, title: str, *, as_title: str | None = None) -> bool:
+        """Read ``title`` as an event page if its content records a gathering."""
+        r = self.readings[title]
+        listed = self.listed.get(title, [])
+        dated = _date_of(r, listed)
+        if dated.start is None and parent_title(title) and r.has_people:
+            created = self.created[title].date()
+            dated = _Dated(created, created, Provenance(title, r.revid, "", None),
+                           "dated by its first revision")  # fmt: skip
+        gathering = r.has_people or r.marks > 0 or bool(r.place) or bool(listed)
+        if dated.start is None or dated.where is None or not gathering:
+            if r.has_people and dated.start is None:
+                self.warn(title, "names people but gives no date: not read as a gathering")
+            return False
+        if dated.weak == "date not in its opening" and not r.has_people:
+            return False
+        if dated.weak:
+            self.warn(title, f"read as a gathering on weak evidence: {dated.weak}")
+        kind = _kind(self.vocab, r, listed)
+        self.drafts[title] = EventDraft(
+            kind, as_title or title, dated.start, dated.end, r.place, None, dated.where
+        )
+        return True
+
+    def workshop_event(self, title: str) -> None:
+        """An ``Atelier …`` page: an event spanning its few sessions, when it records any."""
+        r = self.readings[title]
+        found = sessions(r)
+        if len(found) > _MAX_SESSIONS:
+            return
+        if not found:
+            if self.event(title):
+                self.drafts[title] = _with_kind(self.drafts[title], WORKSHOP_KIND)
+            return
+        where = found[0].where
+        place = r.place or place_in(found[0].text, self.vocab)
+        self.drafts[title] = EventDraft(
+            WORKSHOP_KIND, title, found[0].start, found[-1].end, place, None, where
+        )
+
+    def run(self) -> Plan:
+        readings, vocab, plan = self.readings, self.vocab, self.plan
+        titles = [t for t in sorted(readings) if t not in vocab.report_titles]
+        plan.hubs = [t for t in titles if is_hub(readings[t])]
+        for hub in plan.hubs:
+            for line in readings[hub].dated_lines:
+                for target in line.links:
+                    self.listed[target].append(line)
+        rest = [t for t in titles if t not in plan.hubs]
+        subpages = [t for t in rest if parent_title(t) in readings]
+        # "<event> - <theme>" with a theme in words ("… communs - 3" is a numbered title)
+        heads = {
+            t: head
+            for t in rest
+            for head, _, theme in [t.partition(" - ")]
+            if theme and any(c.isalpha() for c in theme)
+        }
+        dashed = [t for t, head in heads.items() if head in readings and t not in subpages]
+        first = [t for t in rest if t not in subpages and t not in dashed]
+        for title in first:
+            if _is_workshop_page(vocab, readings[title]):
+                plan.workshop_pages[title] = ""
+                self.workshop_event(title)
+            else:  # a sub-page whose parent is absent stands for the parent's event
+                self.event(title, as_title=parent_title(title) or None)
+        for title in dashed:  # "<event> - <theme>": a workshop of that event
+            head = heads[title]
+            if head in self.drafts:
+                plan.workshop_pages[title] = head
+                self.joins[head].append(title)
+            else:
+                self.event(title)
+        for title in sorted(subpages, key=lambda t: t.count("/")):
+            parent = parent_title(title)
+            if parent in self.drafts:
+                self.joins[parent].append(title)
+            elif parent in self.joins_owner():
+                self.joins[self.joins_owner()[parent]].append(title)
+            else:
+                self.event(title)
+        for title in rest:
+            r = readings[title]
+            if title in self.drafts or title in plan.workshop_pages or title in self.joined():
+                continue
+            if any_match(vocab.workshop_list, f"{title} {r.opening}"):
+                plan.workshop_lists.append(title)
+        for title, draft in self.drafts.items():
+            plan.events.append(PlannedEvent(draft, (title, *self.joins.get(title, []))))
+        plan.events += _hub_only_events(plan, readings, vocab)
+        return plan
+
+    def joins_owner(self) -> dict[str, str]:
+        return {j: owner for owner, js in self.joins.items() for j in js}
+
+    def joined(self) -> set[str]:
+        return {j for js in self.joins.values() for j in js}
+
+
+def _with_kind(draft: EventDraft, kind: str) -> EventDraft:
+    return EventDraft(kind, draft.title, draft.date_start, draft.date_end, draft.place,
+                      draft.n_stated, draft.where)  # fmt: skip
 
 
 def plan_snapshot(
     readings: Mapping[str, Reading], created: Mapping[str, datetime], vocab: Vocabulary
 ) -> Plan:
     """Decide the role of every page (see the module doc)."""
-    plan = Plan()
-    titles = sorted(readings)
-    hubs = [t for t in titles if t not in vocab.report_titles and is_hub(readings[t])]
-    plan.hubs = hubs
-    listed: dict[str, list[DatedLine]] = defaultdict(list)
-    for hub in hubs:
-        for line in readings[hub].dated_lines:
-            for target in line.links:
-                listed[target].append(line)
-
-    candidates = [t for t in titles if t not in vocab.report_titles and t not in hubs]
-    event_titles: set[str] = set()
-    joins: dict[str, list[str]] = defaultdict(list)
-    drafts: dict[str, tuple[EventDraft, str]] = {}
-    for title in candidates:
-        r = readings[title]
-        parent = parent_title(title)
-        if parent and parent in readings and parent not in vocab.report_titles:
-            joins[parent].append(title)
-            continue
-        start, end, where, weak = _date_of(r, listed.get(title, []))
-        gathering = r.has_people or r.marks > 0
-        if start is None and parent and r.has_people:
-            start = end = created[title].date()
-            where, weak = Provenance(title, r.revid, "", None), "dated by its first revision"
-        if start is None or where is None or not (gathering or listed.get(title)):
-            continue
-        if weak and not gathering and not listed.get(title):
-            continue
-        if weak == "date not in its opening" and not r.has_people:
-            continue
-        kind = _kind(vocab, r, listed.get(title, []))
-        drafts[title] = (EventDraft(kind, title, start, end, r.place, None, where), weak)
-        event_titles.add(title)
-
-    for title in candidates:
-        r = readings[title]
-        if title in drafts or parent_title(title) in readings:
-            continue
-        owner = _workshop_page(vocab, r, event_titles)
-        if owner is not None:
-            plan.workshop_pages[title] = owner
-        elif any_match(vocab.workshop_list, f"{title} {r.opening}"):
-            plan.workshop_lists.append(title)
-        else:
-            why = "no date" if r.own_date is None and r.title_date is None else "no people"
-            _warn(plan, r, f"not read as a gathering: {why} and no hub lists it with a date")
-
-    for title, (draft, weak) in drafts.items():
-        if title in plan.workshop_pages:
-            continue
-        if weak:
-            _warn(plan, readings[title], f"read as a gathering on weak evidence: {weak}")
-        plan.events.append(PlannedEvent(draft, (title, *joins.get(title, []))))
-    plan.events += _hub_only_events(plan, readings, vocab, set(drafts))
-    return plan
+    return _Planner(readings, created, vocab).run()
 
 
 def _hub_only_events(
-    plan: Plan, readings: Mapping[str, Reading], vocab: Vocabulary, event_pages: set[str]
+    plan: Plan, readings: Mapping[str, Reading], vocab: Vocabulary
 ) -> list[PlannedEvent]:
-    """Dated hub lines that link to no page of the snapshot: events known only from the hub."""
+    """Dated hub lines that link to no page of the snapshot: events known only from a hub."""
     seen = {(e.draft.date_start, e.draft.kind) for e in plan.events}
     out: list[PlannedEvent] = []
     for hub in plan.hubs:
         for line in readings[hub].dated_lines:
-            if any(t in readings for t in line.links):
+            if line.heading or any(t in readings for t in line.links):
                 continue
             places = [(line.text, HUB_WEIGHT), (" > ".join(line.section), HUB_WEIGHT)]
             scores = vocab.kind_scores(places)
-            scores.pop("workshop", None)
+            scores.pop(WORKSHOP_KIND, None)
             kind = vocab.best_kind(scores)
             if (line.start, kind) in seen:
                 continue
             seen.add((line.start, kind))
-            if not scores:
+            if not scores and not line.links:
                 plan.warnings.append(
                     WarningRow(
                         hub,
@@ -191,7 +268,7 @@ def _hub_only_events(
                         line.where.line or 0,
                         "hub line of unknown kind",
                         line.text,
-                    )
+                    )  # fmt: skip
                 )
             draft = EventDraft(kind, line.text, line.start, line.end, "", None, line.where)
             out.append(PlannedEvent(draft, ()))

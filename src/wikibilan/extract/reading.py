@@ -19,6 +19,8 @@ from wikibilan.titles import normalize_title
 
 _DATE_LINE = re.compile(r"^\s*(?:date|quand)\s*:", re.IGNORECASE)
 OPENING_BLOCKS = 5  # the lines a page opens with: where its own date and place are
+_DATE_LEAD = 16  # a line "opens with" a date found this close to its start ("Session du …")
+_PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ]|[Cc]hez)\s*(?<=\s|['’])")
 _HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
 
 
@@ -33,6 +35,7 @@ class DatedLine:
     count: int | None
     where: Provenance
     section: tuple[str, ...]
+    heading: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,20 @@ def _body(doc: Document) -> list[Block]:
     return [b for b in doc.blocks if b.kind != "heading" or b.level > 1]
 
 
+_PRACTICAL_LINES = 2  # lines under a "Rendez-vous" heading that say when and where
+
+
+def _opening(doc: Document, vocab: Vocabulary) -> list[Block]:
+    """The lines that say when and where: the page's first ones, and those under a
+    practical heading ("Rendez-vous", "Date", "Lieu") wherever it stands."""
+    blocks = _body(doc)
+    out = blocks[:OPENING_BLOCKS]
+    for i, b in enumerate(blocks):
+        if b.kind == "heading" and any_match(vocab.practical_headings, b.text):
+            out += [x for x in blocks[i + 1 : i + 1 + _PRACTICAL_LINES] if x.kind != "heading"]
+    return list(dict.fromkeys(out))
+
+
 def _dates_in(text: str, context: datetime, vocab: Vocabulary) -> list[DateParse]:
     if any_match(vocab.next_date, text):
         return []
@@ -81,18 +98,15 @@ def _own_date(
 ) -> tuple[DateParse | None, Block | None, DateParse | None, Block | None]:
     """The page's date from a "Date :" line or its opening lines; else a later one."""
     blocks = _body(doc)
-    ordered = [b for b in blocks if _DATE_LINE.match(b.text)] + blocks[:OPENING_BLOCKS]
+    opening = _opening(doc, vocab)
+    ordered = [b for b in blocks if _DATE_LINE.match(b.text)] + opening
     for block in ordered:
         found = _dates_in(block.text, context, vocab)
         if found:
             return found[0], block, None, None
-    for block in blocks[OPENING_BLOCKS:]:
-        if (
-            block.kind == "item"
-            and block.level == 1
-            and _HEAD_SEP.split(block.text)[0] != (block.text)
-        ):
-            continue  # a dated bullet is a list entry, not the page's own date
+    for block in (b for b in blocks if b not in opening):
+        if block.kind == "item" and _dated_line(block, context) is not None:
+            continue  # a list entry (a hub's, a session's), not the page's own date
         found = _dates_in(block.text, context, vocab)
         if found:
             return None, None, found[0], block
@@ -105,15 +119,23 @@ def _place(doc: Document, vocab: Vocabulary) -> str:
             m = rx.search(block.text)
             if m and block.text[m.end() :].strip():
                 return block.text[m.end() :].strip()
-    for block in _body(doc)[:OPENING_BLOCKS]:
-        if block.kind == "heading":
-            continue
-        for rx in vocab.place_opening:
-            m = rx.search(block.text)
-            if m:
-                place = re.sub(r"^(?:au|aux|à la|à l['’]|chez)\s*", "", m.group("place"))
-                place = re.split(r"\s+(?:de \d|à \d|le \d|du \d|,\s*(?:de|à) \d)", place)[0]
-                return place.strip(" ,")
+    for block in _opening(doc, vocab):
+        if block.kind != "heading":
+            place = place_in(block.text, vocab)
+            if place:
+                return place
+    return ""
+
+
+def place_in(text: str, vocab: Vocabulary) -> str:
+    """The place an unlabelled line names ("… au Mutualab", "Le Polder, café …"), or ""."""
+    for rx in vocab.place_opening:
+        m = rx.search(text)
+        if m:
+            place = _PREPOSITION.sub("", m.group("place"))
+            for end in vocab.place_end:
+                place = end.split(place, maxsplit=1)[0]
+            return place.strip(" ,")
     return ""
 
 
@@ -143,29 +165,47 @@ def _marks(doc: Document, vocab: Vocabulary) -> int:
     return sum(1 for text in heads if any_match(vocab.meeting_marks, text))
 
 
+def _dated_line(block: Block, context: datetime) -> tuple[DateParse, str] | None:
+    """The date a line opens with and the text after it, or None.
+
+    ``* 12 mai 2016 : …`` (a date before a separator), ``* Le 24 mai 2016 à 14h au …``
+    and ``== Session du 12 avril ==`` (a date among the first words).
+    """
+    parts = _HEAD_SEP.split(block.text, maxsplit=1)
+    if len(parts) == 2:
+        found = find_dates(parts[0], context=context)
+        if found and len(parts[0]) <= len(found[0].matched) + 25:
+            return found[0], parts[1].strip()
+    found = find_dates(block.text, context=context)
+    if found and found[0].span[0] <= _DATE_LEAD:
+        return found[0], block.text[found[0].span[1] :].strip(" ,:-")
+    return None
+
+
 def _dated_lines(doc: Document, context: datetime) -> list[DatedLine]:
-    """Bullets whose head (before ":") is a date: ``* 12 mai 2016 : …``."""
+    """Bullets and headings that open with a date (hub entries, workshop sessions)."""
     out = []
     for block in doc.blocks:
-        if block.kind != "item":
+        if block.kind not in ("item", "heading") or (block.kind == "heading" and block.level < 2):
             continue
-        parts = _HEAD_SEP.split(block.text, maxsplit=1)
-        if len(parts) < 2:
+        dated = _dated_line(block, context)
+        if dated is None:
             continue
-        found = find_dates(parts[0], context=context)
-        if not found or len(parts[0]) > len(found[0].matched) + 25:
-            continue
-        count = parse_count(parts[1])
+        found, text = dated
+        if block.kind == "heading":
+            text = block.text  # the people under it are found by its name
+        count = parse_count(text)
         links = tuple(t for t in (normalize_title(x) for x in block.links) if t)
         out.append(
             DatedLine(
-                found[0].start,
-                found[0].end,
-                parts[1].strip(),
+                found.start,
+                found.end,
+                text,
                 links,
                 int(count.value) if count and count.noun else None,
                 where_of(doc, block),
                 block.section,
+                block.kind == "heading",
             )
         )
     return out
@@ -176,7 +216,7 @@ def read_page(doc: Document, context: datetime, vocab: Vocabulary) -> Reading:
     title_found = find_dates(doc.title, context=context, anchored=True)
     own, own_block, later, later_block = _own_date(doc, context, vocab)
     people, warnings = list_people(doc, vocab)
-    opening = " ".join(b.text for b in _body(doc)[:OPENING_BLOCKS] if b.kind != "heading")
+    opening = " ".join(b.text for b in _opening(doc, vocab) if b.kind != "heading")
     return Reading(
         title=doc.title,
         revid=doc.revid,

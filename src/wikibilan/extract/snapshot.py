@@ -118,9 +118,14 @@ def extract_snapshot(
     attendance: list[AttendanceRow] = []
     event_of_page: dict[str, str] = {}
     for planned, event_id in zip(plan.events, ids, strict=True):
+        seen: set[tuple[str, str]] = set()
         for title in planned.pages:
             event_of_page[title] = event_id
-            attendance += attendance_rows(readings[title].people, event_id)
+            for row in attendance_rows(readings[title].people, event_id):
+                # one person once per role, whichever page or list names them again
+                if (row.name_key, row.role) not in seen:
+                    seen.add((row.name_key, row.role))
+                    attendance.append(row)
     out.attendance = sorted(
         resolve_name_keys(attendance), key=lambda r: (r.event_id, r.where.line or 0, r.name_raw)
     )
@@ -144,11 +149,11 @@ def _roles(
     kind_of = {e.event_id: e.kind for e in events}
     roles = {t: "report" for t in vocab.report_titles}
     roles.update({t: "hub" for t in plan.hubs})
-    roles.update({t: "workshop" for t in plan.workshop_pages})
     roles.update({t: "workshop_list" for t in plan.workshop_lists})
     for e in plan.events:
         for i, t in enumerate(e.pages):
             roles[t] = kind_of.get(event_of_page[t], "meeting") if i == 0 else "subpage"
+    roles.update({t: "workshop" for t in plan.workshop_pages})
     return roles
 
 
@@ -172,25 +177,30 @@ def _workshops(
         page = by_title[title]
         rows += memo.get(_key(page, "list"), partial(extract_workshop_list, page.doc))
     for title, eid in event_of_page.items():
+        if title in plan.workshop_pages:
+            continue
         page = by_title[title]
-        rows += memo.get(
+        found = memo.get(
             _key(page, "workshops", eid),
             partial(extract_event_workshops, page.doc, eid, vocab),
         )
+        rows += [w if w.date else replace(w, date=date_of.get(eid)) for w in found]
     # A workshop with a page of its own that its event also lists is one workshop:
-    # the event's row stays, with the page's count when the event gives none.
+    # the page's row (its date, its participants) replaces the event's line.
     held = {(w.event_id, _theme_key(w.theme)): i for i, w in enumerate(rows) if w.event_id}
     for title, owner in plan.workshop_pages.items():
-        eid = event_of_page.get(owner, "")
+        eid = event_of_page.get(owner or title, "")
         page = by_title[title]
-        for w in extract_workshop_page(
+        found = extract_workshop_page(
             page.doc, readings[title], (owner, eid, date_of.get(eid)), event_on
-        ):
-            i = held.get((w.event_id, _theme_key(w.theme)), -1) if w.event_id else -1
-            if i < 0:
+        )
+        for w in found:
+            keys = {(w.event_id, _theme_key(w.theme)), (w.event_id, _theme_key(title))}
+            same = [held[k] for k in keys if k in held and w.event_id]
+            if same and len(found) == 1:
+                rows[same[0]] = w
+            else:
                 rows.append(w)
-            elif rows[i].n_participants is None and w.n_participants is not None:
-                rows[i] = replace(rows[i], n_participants=w.n_participants)
     return sorted(rows, key=lambda w: w.workshop_id)
 
 

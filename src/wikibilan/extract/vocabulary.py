@@ -46,6 +46,8 @@ class Vocabulary:
     total_marks: Patterns
     place_label: Patterns
     place_opening: Patterns
+    place_end: Patterns
+    practical_headings: Patterns
     next_date: Patterns
 
     def role_of_heading(self, text: str) -> str | None:
@@ -104,8 +106,14 @@ _PATTERN_KEYS = (
     "total_marks",
     "place_label",
     "place_opening",
+    "place_end",
+    "practical_headings",
     "next_date",
 )
+# Roles a heading gives the people under it, in the order headings are tried: plans,
+# interest and apologies before presence ("Présents prévus" is a plan). Excused
+# people are listed nowhere.
+_ROLES = ("planned", "interested", "excused", "present")
 _KEYS = frozenset({"report_titles", "kinds", "headings", *_PATTERN_KEYS})
 
 
@@ -129,13 +137,13 @@ def vocabulary_from_mapping(data: Mapping[str, Any]) -> Vocabulary:
     headings = []
     for i, entry in enumerate(data.get("headings", [])):
         role = entry.get("role") if isinstance(entry, Mapping) else None
-        if role not in {"present", "planned", "interested"}:
+        if role not in _ROLES:
             raise UsageError(
-                f"reading vocabulary: headings[{i}].role must be present, planned or interested"
+                f"reading vocabulary: headings[{i}].role must be one of {', '.join(_ROLES)}"
             )
         headings.append((str(role), _compile(f"headings[{i}].words", entry.get("words", []))))
     # Interest and plans before presence: "Présents prévus" is a plan, not a presence.
-    headings.sort(key=lambda h: {"planned": 0, "interested": 1, "present": 2}[h[0]])
+    headings.sort(key=lambda h: _ROLES.index(h[0]))
     titles = data.get("report_titles", [])
     if not isinstance(titles, list):
         raise UsageError("reading vocabulary: report_titles must be a list of titles")

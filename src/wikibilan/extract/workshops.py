@@ -15,16 +15,19 @@ from datetime import date
 
 from wikibilan.document import Block, Document
 from wikibilan.extract.french import parse_count
+from wikibilan.extract.plan import sessions as plan_sessions
 from wikibilan.extract.reading import Reading, where_of
 from wikibilan.extract.rows import WorkshopRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
 
 _THEME_SEP = re.compile(r"\s+:\s*|\s*:\s+")
+# "16h - 17h30 : Titre": the time a timeline gives is not part of the theme
+_TIME_LEAD = re.compile(r"^\d{1,2}\s*h\s*\d{0,2}(?:\s*[-–à]\s*\d{1,2}\s*h\s*\d{0,2})?\s*:\s*")
 _TITLE_WORD = re.compile(r"^ateliers?\s*:?\s*", re.IGNORECASE)
 
 
 def _theme(text: str) -> str:
-    return _THEME_SEP.split(text.strip(), maxsplit=1)[0].strip(" .;")
+    return _THEME_SEP.split(_TIME_LEAD.sub("", text.strip()), maxsplit=1)[0].strip(" .;")
 
 
 def _row(
@@ -78,24 +81,32 @@ def extract_workshop_page(
     """
     owner_title, owner_event, owner_date = owner
     theme = page_theme(doc.title, owner_title)
-    sessions = [d for d in reading.dated_lines if not d.links]
-    rows = []
     blocks = {b.line: b for b in doc.blocks}
-    for i, s in enumerate(sessions):
+    rows = []
+    for s in plan_sessions(reading):
         block = blocks.get(s.where.line or -1)
-        rows.append(
-            _row(doc, block, owner_event or event_on.get(s.start, ""), theme, s.count, s.start)
-        )
-        if i and rows[-1].workshop_id == rows[-2].workshop_id:  # two sessions on one line
-            rows[-1] = _row(doc, block, rows[-1].event_id, theme, s.count, s.start, f"-{i}")
+        n = s.count if s.count is not None else _people_in_session(reading, s.start)
+        event = owner_event or event_on.get(s.start, "")
+        rows.append(_row(doc, block, event, theme, n, s.start))
     if rows:
         return rows
-    present = sum(1 for p in reading.people if p.role == "present")
-    n = reading.n_stated if reading.n_stated is not None else (present or None)
+    present = {p.person.name for p in reading.people if p.role == "present"}
+    n = reading.n_stated if reading.n_stated is not None else (len(present) or None)
     own = reading.own_date or reading.title_date
     when = own.start if own else owner_date
     event = owner_event or (event_on.get(when, "") if when else "")
     return [_row(doc, None, event, theme, n, when)]
+
+
+def _people_in_session(reading: Reading, day: date) -> int | None:
+    """People listed under a dated heading of that day ("Session du 12 avril")."""
+    headings = [d.text for d in reading.dated_lines if d.heading and d.start == day]
+    names = {
+        p.person.name
+        for p in reading.people
+        if p.role == "present" and any(h in p.where.section for h in headings)
+    }
+    return len(names) or None
 
 
 def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> list[WorkshopRow]:
@@ -120,4 +131,8 @@ def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> 
                 theme = m.group("theme").strip(' .;«»"')
                 rows.append(_row(doc, b, event_id, theme, None, suffix=f"-t{i}"))
                 break
-    return rows
+    # a workshop named twice on the page (its timeline, then its report) is one
+    unique: dict[str, WorkshopRow] = {}
+    for row in rows:
+        unique.setdefault(" ".join(row.theme.casefold().split()), row)
+    return list(unique.values())
