@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from wikibilan.config import Politeness
-from wikibilan.errors import OffSiteError, RetryBudgetExhausted, SourceError
+from wikibilan.errors import OffSiteError, RetryBudgetExhausted, SourceError, UnreachableError
 from wikibilan.sources.http import PoliteSession, parse_retry_after, same_site
 
 T0 = 1_700_000_000.0  # the fake wall clock's "now"
@@ -258,12 +258,12 @@ def test_4xx_answers_are_returned_not_retried(local: Local) -> None:
     assert local.script.hits["/missing"] == 1 and session.stats.retries == 0
 
 
-def test_an_unreachable_host_exhausts_the_retries() -> None:
+def test_an_unreachable_host_is_not_retried() -> None:
     fake = FakeTime()
     session = make_session(fake, max_retries=2, backoff_base=0.01)
-    with pytest.raises(RetryBudgetExhausted, match="ConnectionError"):
+    with pytest.raises(UnreachableError, match="connection refused"):
         session.get("http://127.0.0.1:9/")  # the discard port: nothing listens
-    assert session.stats.requests == 3
+    assert session.stats.requests == 1 and session.stats.retries == 0
 
 
 @pytest.mark.parametrize(

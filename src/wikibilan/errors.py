@@ -74,6 +74,14 @@ class NoApiError(SourceError):
     """The site has no MediaWiki Action API (``api.php``)."""
 
 
+class UnreachableError(SourceError):
+    """The site cannot be reached at all, and retrying would not help.
+
+    Its host name does not resolve, it refuses connections, TLS fails, or the
+    URL is not an http(s) one.
+    """
+
+
 class RetryBudgetExhausted(SourceError):
     """The site kept failing after the allowed number of retries."""
 

@@ -42,10 +42,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Selection
+from ..errors import SourceError
 from ..model import FetchProgress, ProgressCallback, Revision, Site, site_key_from_url
 from ..store import Store
 from .apiclient import ApiClient, SiteInfo, chunks, discover_api, probe_api
-from .http import PoliteSession
+from .http import PoliteSession, note_stored
 from .selection import (
     TITLES_PER_REQUEST,
     PageState,
@@ -252,10 +253,16 @@ class ApiSource:
 
         Raises:
             NoApiError: the site has no API.
-            SourceError: the wiki failed or refused (RetryBudgetExhausted, OffSiteError…).
+            SourceError: the wiki failed or refused (RetryBudgetExhausted, OffSiteError…);
+                the message says how many revisions were stored before, if any.
             StoreError: the store refused a write.
         """
-        return _Run(self, store, progress).execute()
+        run = _Run(self, store, progress)
+        try:
+            return run.execute()
+        except SourceError as exc:
+            note_stored(exc, run.added)
+            raise
 
 
 class _Run:

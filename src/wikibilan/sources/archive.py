@@ -41,11 +41,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from ..config import Selection
+from ..errors import SourceError
 from ..model import site_key_from_url
 from ..store import Store
 from .archive_crawl import Crawl, CrawlSettings, FetchProgress, FetchResult, ProgressCallback
 from .archive_revisions import content_of_diff
-from .http import PoliteSession
+from .http import PoliteSession, note_stored
 
 __all__ = ["OLD_HOSTS", "ArchiveSource", "FetchProgress", "FetchResult", "content_of_diff"]
 
@@ -103,7 +104,13 @@ class ArchiveSource:
         A page or revision the mirror lacks is logged and listed in the result.
 
         Raises:
-            SourceError: the site kept failing (RetryBudgetExhausted) or cannot be reached.
+            SourceError: the site kept failing (RetryBudgetExhausted) or cannot be reached;
+                the message says how many revisions were stored before, if any.
             StoreError: the store refused a write.
         """
-        return Crawl(self.settings, self.session, store, progress).run()
+        crawl = Crawl(self.settings, self.session, store, progress)
+        try:
+            return crawl.run()
+        except SourceError as exc:
+            note_stored(exc, crawl.tally.added)
+            raise

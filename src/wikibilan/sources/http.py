@@ -4,7 +4,10 @@ One connection, a descriptive User-Agent, a minimum interval between requests,
 retries with exponential backoff and jitter that honour ``Retry-After``
 (seconds or HTTP date) on 429/5xx and on MediaWiki ``maxlag`` errors, a retry
 budget shared by the whole session, a cap on response size, and redirects
-followed only on the same host.
+followed only on the same host. Only transient failures are retried (timeouts,
+resets, truncated answers, 429, 5xx, maxlag); a host name that does not
+resolve, a refused connection, a TLS failure or a URL that is not http(s)
+fails at once with :class:`UnreachableError`: waiting would not change them.
 
 Why not urllib3's ``Retry`` or tenacity: a maxlag error arrives as an HTTP 200
 whose JSON body says ``maxlag``, a truncated body only shows while streaming
@@ -17,19 +20,23 @@ tests can record the waits while still talking real HTTP.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import logging
 import random
+import socket
+import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from ..config import Politeness
-from ..errors import OffSiteError, RetryBudgetExhausted, SourceError
+from ..errors import OffSiteError, RetryBudgetExhausted, SourceError, UnreachableError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,70 @@ _TRANSIENT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+_BAD_URL_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (requests -> urllib3 -> socket/ssl)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = (*current.args, getattr(current, "reason", None), current.__cause__,
+                   current.__context__)  # fmt: skip
+        todo += [e for e in wrapped if isinstance(e, BaseException)]
+
+
+def permanent_failure(exc: BaseException) -> str | None:
+    """Why a failed connection can never succeed by retrying, or None when it may.
+
+    A host name that does not resolve, a refused connection and a TLS failure
+    are permanent; timeouts, resets and truncated answers are transient.
+    """
+    if isinstance(exc, requests.exceptions.Timeout):
+        return None
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror | urllib3.exceptions.NameResolutionError):
+            return "its host name does not resolve"
+    for cause in causes:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError) and cause.reason:
+            return f"TLS failed ({str(cause.reason).lower().replace('_', ' ')})"
+    if any(isinstance(c, ssl.SSLError | requests.exceptions.SSLError) for c in causes):
+        return "TLS failed"
+    return None
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A few words for a transient failure (no 400-character urllib3 repr)."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "no answer in time"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "a truncated answer"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "an answer that cannot be decoded"
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+        if isinstance(cause, ConnectionAbortedError | BrokenPipeError):
+            return "connection aborted"
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return "connection closed without an answer"
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror.lower()
+    return type(exc).__name__
 
 
 @dataclass(slots=True)
@@ -105,6 +176,21 @@ def same_site(url: str, target: str) -> bool:
     if (scheme, port) == (t_scheme, t_port):
         return True
     return scheme == "http" and t_scheme == "https" and t_port == 443
+
+
+def note_stored(exc: SourceError, stored: int) -> None:
+    """Say in ``exc``'s message what a fetch stored before it failed (when nothing: no word).
+
+    Args:
+        exc: the failure; its message is extended in place, before it is raised again.
+        stored: revisions the failed fetch added to the store.
+    """
+    if stored:
+        plural = "s were" if stored > 1 else " was"
+        exc.args = (
+            f"{exc}; {stored} new revision{plural} stored: run the command again later to resume",
+            *exc.args[1:],
+        )
 
 
 class PoliteSession:
@@ -188,8 +274,9 @@ class PoliteSession:
                 budget ran out, or the server asked to wait longer than
                 ``backoff_max``.
             OffSiteError: a redirect pointed to another host.
-            SourceError: the response exceeded ``max_response_bytes`` or the
-                URL cannot be requested.
+            UnreachableError: the host name does not resolve, the connection
+                is refused, TLS fails, or the URL is not http(s) (never retried).
+            SourceError: the response exceeded ``max_response_bytes``.
         """
         kwargs.pop("allow_redirects", None)
         kwargs.pop("stream", None)
@@ -211,7 +298,12 @@ class PoliteSession:
                     **kwargs,
                 )
             except _TRANSIENT_ERRORS as exc:
-                reason = f"{type(exc).__name__}: {exc}"
+                why = permanent_failure(exc)
+                if why is not None:
+                    raise UnreachableError(
+                        f"cannot reach {urlsplit(url).netloc}: {why}", url=url
+                    ) from exc
+                reason = describe_failure(exc)
             else:
                 retry_after = parse_retry_after(
                     response.headers.get("Retry-After"), now=self._wall_clock()
@@ -269,9 +361,7 @@ class PoliteSession:
                 else f"the {p.retry_budget} retries allowed per run"
             )
             raise RetryBudgetExhausted(
-                f"{urlsplit(url).netloc} kept failing ({reason}) after {spent}; "
-                "what was stored is kept, run the command again later to resume",
-                url=url,
+                f"{urlsplit(url).netloc} kept failing ({reason}) after {spent}", url=url
             )
         if asked is not None and asked > p.backoff_max:
             raise RetryBudgetExhausted(
@@ -331,8 +421,9 @@ class PoliteSession:
                 self._read_capped(response)
             finally:
                 response.close()
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-            raise SourceError(f"cannot request {url}: {exc}", url=url) from exc
+        except _BAD_URL_ERRORS as exc:
+            what = "valid" if isinstance(exc, requests.exceptions.InvalidURL) else "an http(s) URL"
+            raise UnreachableError(f"cannot request {url}: it is not {what}", url=url) from exc
         finally:
             self._last_done = self._clock()
         return response
