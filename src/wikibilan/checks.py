@@ -49,8 +49,17 @@ def _evidence(df: pd.DataFrame) -> str:
     return "; ".join(f"{p}@{r}" for p, r in pairs)
 
 
-def _events_upto(s: Snapshot) -> pd.DataFrame:
+# The kinds of gathering the bilan counts as "temps forts" (its own breakdown:
+# meetings, the 48h, assemblies, Tournai, the Roumics, coworking days). Visits,
+# workshops and the 2019 relaunch meetings are events, not temps forts.
+TEMPS_FORTS_KINDS = frozenset(
+    {"founding_meeting", "contribution_48h", "assembly", "tournai", "roumics", "coworking"}
+)
+
+
+def _events_upto(s: Snapshot, kinds: frozenset[str] = TEMPS_FORTS_KINDS) -> pd.DataFrame:
     ev = s.events
+    ev = ev[ev["kind"].isin(kinds)]
     return ev[ev["date_start"].notna() & (ev["date_start"] <= _naive(s.as_of))]
 
 
