@@ -76,7 +76,12 @@ def test_range() -> None:
     assert ok.verdict == "reproduced"
     assert bad.verdict == "contradicted"
     # a range has no single figure: its recomputed min and max are numbers of their own
-    assert (bad.low, bad.high, bad.recomputed_low, bad.recomputed_high) == (D(3), D(21), D(2), D(21))
+    assert (bad.low, bad.high, bad.recomputed_low, bad.recomputed_high) == (
+        D(3),
+        D(21),
+        D(2),
+        D(21),
+    )
     assert bad.published is None and bad.recomputed is None and bad.gap is None
 
 

@@ -1,10 +1,21 @@
 """wikibilan: audit the figures a MediaWiki community published against its own wiki.
 
-The public API for notebooks::
+The public API for notebooks, one function per command (``wikibilan.library``)::
 
     import wikibilan
-    frames = wikibilan.load_frames(cache="cache/fixtures.sqlite")
-    checks = wikibilan.check(cache="cache/fixtures.sqlite")
+    wikibilan.import_dump("fixtures/wiki/lille.xml", cache="cache/fixtures.sqlite")
+    frames = wikibilan.load_frames(cache="cache/fixtures.sqlite")  # dict of DataFrames
+    checks = wikibilan.check(cache="cache/fixtures.sqlite", as_of="2018-06-01")
+
+- ``fetch(site, cache)``: a live wiki's selected pages and history into the store.
+- ``import_dump(path, cache)``: a MediaWiki XML export into the store.
+- ``load_frames(cache)``: the frames (pages, revisions, events, attendance,
+  workshops, expenses, claims, warnings) as typed DataFrames.
+- ``check(cache, as_of=None)``: one row per published figure with its verdict.
+- ``run(cache, out)``: frames, checks and every output file.
+- ``verify(cache)``: the store's integrity.
+
+Functions that only read (load_frames, check, verify) never create a store.
 """
 
 from __future__ import annotations
@@ -25,19 +36,33 @@ from wikibilan.errors import (
 from wikibilan.model import PageRecord, PageRef, Revision, Site
 
 if TYPE_CHECKING:
-    from wikibilan.library import RunResult, check, load_frames, run
+    from wikibilan.library import (
+        RunResult,
+        check,
+        fetch,
+        import_dump,
+        load_frames,
+        run,
+        verify,
+    )
+
+# The library pulls in pandas and the parsers: its names load on first use only.
+_LAZY = {"RunResult", "check", "fetch", "import_dump", "load_frames", "run", "verify"}
 
 __all__ = [
     "HostileInputError", "InputError", "NoApiError", "PageRecord", "PageRef", "Revision",
     "RunResult", "Site", "SourceError", "StoreError", "UsageError", "WikibilanError",
-    "__version__", "check", "load_frames", "run",
+    "__version__", "check", "fetch", "import_dump", "load_frames", "run", "verify",
 ]  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
-    # The library pulls in pandas and the parsers; load it on first use only.
-    if name in {"run", "check", "load_frames", "RunResult"}:
+    if name in _LAZY:
         from wikibilan import library
 
         return getattr(library, name)
-    raise AttributeError(name)
+    raise AttributeError(f"module 'wikibilan' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,20 +1,30 @@
-"""The library functions the CLI and notebooks call: one per command."""
+"""The library functions the CLI and notebooks call: one per command.
+
+Every function takes paths (the store, ``cache``; the output directory, ``out``)
+and returns values; none prints. ``as_of`` accepts what the CLI's ``--as-of``
+does, and Python's own dates: a string (``"2018-06-01"``, ``"2018-06-01T12:00"``,
+``"2018-06-01T12:00+02:00"``), a ``date`` or a ``datetime``. A naive datetime (or a
+string without a zone) is UTC; a date is 00:00 UTC that day.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from wikibilan import __version__
-from wikibilan.checks import CHECK_COLUMNS
+from wikibilan.checks import empty_checks
 from wikibilan.config import (
+    BILAN_TITLE,
     DEFAULT_CACHE,
     DEFAULT_OUT,
     DEFAULT_SITE,
@@ -26,15 +36,42 @@ from wikibilan.errors import InputError, UsageError
 from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import ProgressCallback
-from wikibilan.pipeline import Frames, Workbench, check_date, open_bench, run_checks
+from wikibilan.pipeline import Frames, Workbench, check_date, choose_site, run_checks
 from wikibilan.pipeline import load_frames as _load
 from wikibilan.report import ReportContext, check_out_dir, plot_names, write_csvs, write_outputs
 from wikibilan.report.plot_worker import PlotWorker
-from wikibilan.sources.dump import ImportResult, export_store, import_dump
+from wikibilan.sources.dump import ImportResult, export_store
+from wikibilan.sources.dump import import_dump as _import_stream
 from wikibilan.store import Store
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
+AsOf = str | date | datetime | None
+
+
+def as_of_datetime(value: AsOf) -> datetime | None:
+    """Read an ``as_of`` (see the module docstring) as an aware datetime; None stays None.
+
+    Raises:
+        UsageError: a string that is not an ISO date, or a value of another type.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(
+                f"not a date: {value!r} (give YYYY-MM-DD or an ISO datetime such as "
+                "2017-11-30T14:40; without a zone it is UTC)"
+            ) from None
+    elif not isinstance(value, datetime):
+        if not isinstance(value, date):
+            raise UsageError(
+                f"as_of must be a date string, a date or a datetime, not {type(value).__name__}"
+            )
+        value = datetime(value.year, value.month, value.day)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -56,19 +93,83 @@ class RunResult:
         return int((self.checks["verdict"] == "contradicted").sum())
 
 
-def import_file(
-    path: Path, cache: Path = DEFAULT_CACHE, progress: Progress | None = None
+def import_dump(
+    path: Path | str, cache: Path | str = DEFAULT_CACHE, progress: Progress | None = None
 ) -> ImportResult:
-    """Import an XML export into the store."""
+    """Import a MediaWiki XML export file (plain, gzip, bzip2 or xz) into the store.
+
+    The store is created if needed; revisions it already holds are skipped.
+
+    Args:
+        progress: called as the file is read with the number of its bytes read since
+            the previous call (they add up to the file's size).
+
+    Returns:
+        How many pages and revisions were read, and how many revisions were new.
+
+    Raises:
+        InputError: the file is missing, not XML, or not a MediaWiki export.
+        HostileInputError: the file declares a document type or entities.
+        StoreError: the store cannot be opened or written.
+    """
+    path = Path(path)
     if not path.is_file():
         raise InputError(f"no such file: {path}", path=str(path))
-    with Store.open(cache) as store, path.open("rb") as fp:
-        return import_dump(fp, store, progress=progress)
+    with Store.open(Path(cache)) as store, path.open("rb") as fp:
+        if progress is None:
+            return _import_stream(fp, store)
+        done = 0
+
+        def advance(_revisions: int) -> None:
+            nonlocal done
+            position = fp.tell()
+            progress(position - done)
+            done = position
+
+        result = _import_stream(fp, store, progress=advance)
+        advance(0)  # what the parser read after the last batch
+        return result
+
+
+import_file = import_dump  # the former name
+
+
+def _open_bench(cache: Path | str, site: str | None) -> Workbench:
+    """The store (which must exist; it is only read) and the site to work on."""
+    store = Store.open(Path(cache), readonly=True)
+    try:
+        return Workbench(store, choose_site(store, site))
+    except BaseException:
+        store.close()
+        raise
+
+
+def _warn_about_as_of(bench: Workbench, as_of: datetime | None) -> None:
+    """Warn when ``as_of`` is in the future or before the bilan existed (the check proceeds)."""
+    if as_of is None:
+        return
+    shown = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if as_of > datetime.now(UTC):
+        log.warning(
+            "as of %s is in the future: the wiki is checked as it stands now, "
+            "with every edit made so far",
+            shown,
+        )
+        return
+    first = next((p.first_rev_at for p in bench.pages if p.title == BILAN_TITLE), None)
+    if first is not None and as_of < first:
+        log.warning(
+            "as of %s is before the first revision of %r (%s): the figures are checked "
+            "against the wiki as it stood before they were published",
+            shown,
+            BILAN_TITLE,
+            first.strftime("%Y-%m-%d"),
+        )
 
 
 def export_file(path: Path, cache: Path = DEFAULT_CACHE, site: str | None = None) -> int:
     """Write the store (one site) as a schema-0.11 XML export; return revisions written."""
-    bench = open_bench(cache, site)
+    bench = _open_bench(cache, site)
     tmp = path.with_name(path.name + ".part")
     try:
         with tmp.open("wb") as fp:
@@ -91,12 +192,33 @@ def ensure_fixtures(cache: Path, progress: Progress | None = None) -> list[Impor
             "the store is empty and no shipped fixtures were found: "
             "import a dump with `wikibilan import FILE.xml` first"
         )
-    return [import_file(d, cache, progress) for d in dumps]
+    return [import_dump(d, cache, progress) for d in dumps]
 
 
 def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> Frames:
-    """Every frame (pages, revisions, events, …) of the store as typed DataFrames."""
-    bench = open_bench(Path(cache), site)
+    """Every frame of the store's wiki (the latest revision of each page) as typed DataFrames.
+
+    Args:
+        cache: the store; it must exist (nothing is created) and is only read.
+        site: the site to read when the store holds several.
+
+    Returns:
+        A dict of DataFrames by name (columns and rules in docs/FRAMES.md):
+        ``pages`` (site, page_id, title, kind, n_revisions, first_rev_at,
+        last_rev_at, url), ``revisions`` (site, title, revid, parentid, timestamp,
+        user, comment, size, sha1, source), ``events`` (event_id, kind, title,
+        date_start, date_end, place, n_participants, participants_basis),
+        ``attendance`` (event_id, name_raw, name_key, role, page, revid, section,
+        line), ``workshops`` (workshop_id, event_id, theme, is_initiation,
+        n_participants), ``expenses`` (label, month, amount_eur, page, revid),
+        ``claims`` (claim_id, revid, section, text, value, unit, qualifier, low,
+        high) and ``warnings`` (page, revid, line, reason, text).
+
+    Raises:
+        StoreError: there is no store at ``cache``, or it is not a wikibilan store.
+        UsageError: the store is empty, or holds several sites and none was chosen.
+    """
+    bench = _open_bench(cache, site)
     try:
         return _load(bench, _base_url(bench))
     finally:
@@ -104,13 +226,39 @@ def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> F
 
 
 def check(
-    cache: Path | str = DEFAULT_CACHE, site: str | None = None, as_of: datetime | None = None
+    cache: Path | str = DEFAULT_CACHE, site: str | None = None, as_of: AsOf = None
 ) -> pd.DataFrame:
-    """The verdict for every published figure of the latest bilan revision."""
-    bench = open_bench(Path(cache), site)
+    """The verdict for every published figure of the latest bilan revision.
+
+    Args:
+        cache: the store; it must exist (nothing is created) and is only read.
+        site: the site to check when the store holds several.
+        as_of: check against the wiki as it stood then (each page's last revision
+            at or before it) instead of at the bilan revision's date; a date string,
+            a ``date`` or a ``datetime`` (naive means UTC). A warning is logged when
+            it is in the future or before the bilan's first revision.
+
+    Returns:
+        One row per check (columns in docs/FRAMES.md, "checks"): ``claim_id``,
+        ``check`` (data or internal), ``revid``, ``as_of``, ``text``, ``published``
+        (float; empty for a range), ``published_text`` (the figure as published,
+        e.g. ``13.5`` or ``3-21``), ``qualifier``, ``recomputed``, ``tolerance``
+        (the rule in words), ``low`` and ``high`` (the bounds), ``gap`` (recomputed −
+        published), ``recomputed_low``/``recomputed_high`` (a range's recomputed
+        minimum and maximum), ``verdict``, ``holds_by``, ``method``, ``evidence``.
+        Numbers are float64, ``revid`` Int64, ``as_of`` a UTC datetime, text columns
+        ``string``, as in :func:`load_frames`.
+
+    Raises:
+        StoreError: there is no store at ``cache``, or it is not a wikibilan store.
+        UsageError: the store is empty or holds several sites, or ``as_of`` is not a date.
+    """
+    when = as_of_datetime(as_of)
+    bench = _open_bench(cache, site)
     try:
+        _warn_about_as_of(bench, when)
         frames = _load(bench, _base_url(bench))
-        return run_checks(bench, frames, as_of)["checks"]
+        return run_checks(bench, frames, when)["checks"]
     finally:
         bench.store.close()
 
@@ -119,7 +267,7 @@ def run(
     cache: Path | str = DEFAULT_CACHE,
     out: Path | str | None = DEFAULT_OUT,
     site: str | None = None,
-    as_of: datetime | None = None,
+    as_of: AsOf = None,
     offline: bool = True,
     report: bool = True,
     progress: Progress | None = None,
@@ -131,16 +279,23 @@ def run(
     ``checks=False`` (the ``extract`` command) stops at the frames: no verdicts,
     and neither checks.csv nor claim_history.csv is written.
 
-    With ``offline`` and ``fixtures``, an empty store is first filled with the
-    shipped fixture wiki.
+    With ``offline`` and ``fixtures``, an empty (or missing) store is first filled
+    with the shipped fixture wiki; otherwise the store must exist and is only read.
+    ``as_of`` is as in :func:`check`.
+
+    Returns:
+        A :class:`RunResult`: the frames (as :func:`load_frames`), the checks (as
+        :func:`check`), the claim history, and the paths written.
     """
+    when = as_of_datetime(as_of)
     cache = Path(cache)
     if out is not None:
         check_out_dir(Path(out))  # before any work: a bad --out fails at once
     imported = ensure_fixtures(cache, progress) if offline and fixtures else []
-    bench = open_bench(cache, site)
+    bench = _open_bench(cache, site)
     try:
-        return _run(bench, out, as_of, report, imported, checks)
+        _warn_about_as_of(bench, when)
+        return _run(bench, out, when, report, imported, checks)
     finally:
         bench.store.close()
 
@@ -183,7 +338,7 @@ def _run(
 
 def _no_checks() -> Frames:
     return {
-        "checks": pd.DataFrame(columns=CHECK_COLUMNS),
+        "checks": empty_checks(),
         "claim_history": pd.DataFrame(columns=HISTORY_COLUMNS),
     }
 
@@ -199,8 +354,18 @@ def _base_url(bench: Workbench) -> str:
 
 
 def verify(cache: Path | str = DEFAULT_CACHE) -> VerifyReport:
-    """Check the store: sha1 of every revision, gaps in each page's history."""
-    with Store.open(Path(cache)) as store:
+    """Check the store: its schema, the sha1 of every revision, gaps in each page's history.
+
+    The store must exist (nothing is created) and is only read.
+
+    Returns:
+        A :class:`~wikibilan.integrity.VerifyReport`; ``report.ok`` is False when
+        anything is wrong, ``report.summary()`` says what.
+
+    Raises:
+        StoreError: there is no store at ``cache``, or it is not a wikibilan store.
+    """
+    with Store.open(Path(cache), readonly=True) as store:
         return verify_store(store)
 
 
@@ -227,14 +392,31 @@ def fetch(
 
     ``source="auto"`` uses the Action API when the site has one, else the static
     archive; ``on_choice(source, reason)`` is told which and why before fetching.
+    The store is created if needed.
+
+    Returns:
+        A :class:`FetchOutcome`: the source used, why, and the source's result
+        (pages, new revisions, requests).
+
+    Raises:
+        UsageError: ``site`` is not an http(s) URL with a host, the selection's link
+            depth is negative, or the User-Agent gives no contact (all before any
+            request).
+        SourceError: the site cannot be reached or is not a MediaWiki.
+        StoreError: the store cannot be opened or written.
     """
     from wikibilan.errors import NoApiError
     from wikibilan.sources.apiclient import probe_api
     from wikibilan.sources.http import PoliteSession
     from wikibilan.sources.selection import default_selection
 
+    check_site_url(site)
+    politeness = politeness or Politeness()
+    check_user_agent(politeness.user_agent)
     selection = selection or default_selection()
-    session = PoliteSession(politeness or Politeness())
+    if selection.links < 0:
+        raise UsageError(f"the link depth must be 0 or more, not {selection.links}")
+    session = PoliteSession(politeness)
     try:
         api_url: str | None = None
         reason = f"--source {source}"
@@ -259,6 +441,47 @@ def fetch(
             return FetchOutcome(source, reason, _archive(site, session, selection, store, progress))
     finally:
         session.close()
+
+
+def check_site_url(site: str) -> None:
+    """Refuse a site that is not an http(s) URL with a host (before any request).
+
+    Raises:
+        UsageError: saying what is wrong with ``site``.
+    """
+    try:
+        parts = urlsplit(site)
+        # .port raises ValueError for a port that is not a number
+        ok = (
+            parts.scheme.lower() in ("http", "https")
+            and bool(parts.hostname)
+            and (parts.port is None or parts.port >= 0)
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"the site {site!r} is not an http(s) URL with a host "
+            "(give one like https://wiki.example.org)"
+        )
+
+
+# Wikimedia's User-Agent policy: a way to contact the operator, a URL or an e-mail address.
+_CONTACT = re.compile(r"https?://[^\s/;()]+\.[^\s;()]+|[^\s@;()<>]+@[^\s@;()<>]+\.\w+")
+
+
+def check_user_agent(user_agent: str) -> None:
+    """Refuse a User-Agent that gives no contact (a URL or an e-mail address).
+
+    Raises:
+        UsageError: the User-Agent names no URL and no e-mail address.
+    """
+    if not _CONTACT.search(user_agent or ""):
+        raise UsageError(
+            f"the User-Agent {user_agent!r} gives no contact: Wikimedia's User-Agent policy "
+            "asks for a URL or an e-mail address, e.g. 'mytool/1.0 (https://example.org; "
+            "me@example.org)'"
+        )
 
 
 def _archive(
