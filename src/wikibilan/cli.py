@@ -5,19 +5,39 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from wikibilan import __version__
-from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, DEFAULT_SITE, Politeness, Selection
+from wikibilan.config import (
+    DEFAULT_CACHE,
+    DEFAULT_OUT,
+    DEFAULT_SITE,
+    USER_AGENT,
+    Politeness,
+    Selection,
+)
 from wikibilan.errors import UsageError, WikibilanError
 from wikibilan.model import FetchProgress
 
 log = logging.getLogger("wikibilan")
-EXIT_OK, EXIT_CONTRADICTED, EXIT_USAGE, EXIT_SOURCE = 0, 1, 2, 3
+EXIT_OK, EXIT_CONTRADICTED, EXIT_USAGE, EXIT_SOURCE, EXIT_VERIFY = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    ok
+  {EXIT_CONTRADICTED}    a check contradicted a published figure, only with --strict
+  {EXIT_USAGE}    usage or input error: a bad option, an unreadable file or output,
+       no store where one is needed, an unusable store
+  {EXIT_SOURCE}    source unreachable, or not a MediaWiki
+  {EXIT_VERIFY}    verify found a problem in the store
+  {EXIT_INTERRUPTED}  interrupted (what was stored so far is kept)"""
+# Third-party loggers whose warnings ("Retrying …") only -v shows.
+QUIET_LOGGERS = ("urllib3", "requests", "charset_normalizer")
+BAR_DELAY = 0.5  # seconds before a bar appears: short jobs print only their summary
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,11 +52,24 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _as_of(text: str) -> datetime:
+    from wikibilan.library import as_of_datetime
+
     try:
-        value = datetime.fromisoformat(text)
+        value = as_of_datetime(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    assert value is not None
+    return value
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (e.g. 2017-11-30)") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a depth (0 or more): {text!r}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -55,31 +88,60 @@ def _politeness(args: argparse.Namespace) -> Politeness | None:
         ("min_interval", getattr(args, "interval", None)),
         ("timeout", getattr(args, "timeout", None)),
         ("max_retries", getattr(args, "retries", None)),
+        ("user_agent", getattr(args, "user_agent", None)),
     ) if value is not None}  # fmt: skip
     if changes.get("max_retries", 0) < 0:
         raise UsageError("--retries must be 0 or more")
     return replace(Politeness(), **changes) if changes else None
 
 
+def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes, before or after its name alike.
+
+    Defined here once, added to the top-level parser and to each subcommand's. On
+    a subcommand their default is SUPPRESS: a subparser writes its defaults over
+    the values already parsed, so ``--cache X verify`` would otherwise lose X.
+    """
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=default(DEFAULT_CACHE),
+        help=f"the SQLite store (default {DEFAULT_CACHE})",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log details, show tracebacks",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress, only errors",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (exercised by the docs test)."""
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--cache",
-        type=Path,
-        default=DEFAULT_CACHE,
-        help=f"the SQLite store (default {DEFAULT_CACHE})",
-    )
-    common.add_argument("-v", "--verbose", action="store_true", help="log details, show tracebacks")
-    common.add_argument("-q", "--quiet", action="store_true", help="no progress, only errors")
+    _add_common(common, top=False)
     parser = _Parser(
         prog="wikibilan",
         description=(
             "Fetch a MediaWiki's pages and history, turn them into tidy data, and check the "
             "figures its bilan page published against the wiki's own record."
         ),
-        parents=[common],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _add_common(parser, top=True)
     parser.add_argument("--version", action="version", version=f"wikibilan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -110,12 +172,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"retries of a failing request (default {polite.max_retries})",
     )
+    site_opts.add_argument(
+        "--user-agent",
+        metavar="TEXT",
+        default=USER_AGENT,
+        help="how requests name this program; it must give a contact, a URL or an e-mail "
+        f"address, as Wikimedia's User-Agent policy asks (default {USER_AGENT!r})",
+    )
     out_opts = _Parser(add_help=False)
     out_opts.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"
     )
     check_opts = _Parser(add_help=False)
-    check_opts.add_argument("--as-of", type=_as_of, help="check against the wiki as of this date")
+    check_opts.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="DATE",
+        help="check the figures against the wiki as it stood then: each page taken at its "
+        "last revision at or before DATE (default: the date of the bilan's latest "
+        "revision). DATE is YYYY-MM-DD or an ISO datetime (2017-11-30T14:40, "
+        "2017-11-30T14:40+01:00); without a zone it is UTC, a bare date 00:00 UTC",
+    )
     check_opts.add_argument(
         "--strict", action="store_true", help="exit 1 when a published figure is contradicted"
     )
@@ -134,13 +211,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", action="append", default=[], help="a category to take")
     p.add_argument("--prefix", action="append", default=[], help="a title prefix to take")
     p.add_argument("--title", action="append", default=[], help="a title to take (repeatable)")
-    p.add_argument("--links", type=int, default=None, help="also take linked pages, to depth N")
+    p.add_argument(
+        "--links",
+        type=_depth,
+        default=None,
+        metavar="N",
+        help="also take the pages linked from the selected ones, to depth N (0 or more)",
+    )
     p = sub.add_parser("import", parents=[common], help="import an XML export into the store")
     p.add_argument("dump", type=Path, metavar="DUMP.xml")
     p = sub.add_parser("export", parents=[common], help="write the store as an XML export")
     p.add_argument("output", type=Path, metavar="OUT.xml")
     p.add_argument("--site", help="the site to export when the store holds several")
-    p = sub.add_parser("extract", parents=[common, out_opts], help="store -> frames -> CSVs")
+    p = sub.add_parser(
+        "extract", parents=[common, out_opts], help="store -> frames -> their CSVs (no checks)"
+    )
     p.add_argument("--site", help="the site to extract when the store holds several")
     p = sub.add_parser(
         "check",
@@ -148,45 +233,77 @@ def build_parser() -> argparse.ArgumentParser:
         help="verdicts for every published figure, and the report",
     )
     p.add_argument("--site", help="the site to check when the store holds several")
-    sub.add_parser("verify", parents=[common], help="store integrity: sha1s and history gaps")
+    sub.add_parser(
+        "verify",
+        parents=[common],
+        help=f"store integrity: sha1s and history gaps (exit {EXIT_VERIFY} on a problem)",
+    )
     return parser
 
 
-class _LazyBar:
-    """A tqdm bar on stderr that appears only once there is work to show."""
+class _Bar:
+    """A tqdm bar on stderr, created at its first update (or at ``start``).
 
-    def __init__(self, desc: str, unit: str) -> None:
-        self.desc, self.unit = desc, unit
+    Made only when stderr is a terminal (see :func:`_bar`), and closed (its line
+    cleared) before the command prints its summary.
+    """
+
+    def __init__(self, desc: str, unit: str, *, total: int | None = None, scale: bool = False):
+        self.desc, self.unit, self.total, self.scale = desc, unit, total, scale
+        self.lag = False  # shown only for the API source, the only one with a lag
         self._bar: Any = None
 
-    @property
-    def bar(self) -> Any:
+    def start(self, initial: int = 0) -> Any:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=self.desc, unit=self.unit, file=sys.stderr, leave=False,
-                             delay=0.5, dynamic_ncols=True)  # fmt: skip
+            # `initial` keeps a resumed fetch's pages out of the rate; short jobs
+            # (under half a second) draw nothing.
+            self._bar = tqdm(desc=self.desc, unit=self.unit, total=self.total, initial=initial,
+                             unit_scale=self.scale, file=sys.stderr, leave=False, delay=BAR_DELAY,
+                             smoothing=0.1, dynamic_ncols=True)  # fmt: skip
         return self._bar
 
     def advance(self, n: int) -> None:
-        self.bar.update(n)
+        self.start().update(n)
 
     def show(self, p: FetchProgress) -> None:
-        bar = self.bar
-        bar.total, bar.n = p.pages_total, p.pages_done
-        bar.set_postfix(revisions=p.revisions_new, requests=p.requests, retries=p.retries,
-                        lag=p.lag, refresh=False)  # fmt: skip
-        bar.refresh()
+        first = self._bar is None
+        self.total = p.pages_total
+        bar = self.start(initial=p.pages_done)
+        bar.total = p.pages_total
+        postfix: dict[str, object] = {
+            "revisions": p.revisions_new, "requests": p.requests, "retries": p.retries
+        }  # fmt: skip
+        if self.lag:
+            postfix["lag"] = p.lag
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(0 if first else p.pages_done - bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
-def _progress(args: argparse.Namespace, what: str) -> Callable[[int], None] | None:
-    return None if args.quiet else _LazyBar(what, " rev").advance
+@contextmanager
+def _bar(args: argparse.Namespace, desc: str, unit: str, **kwargs: Any) -> Iterator[_Bar | None]:
+    """A progress bar on a terminal (never with -q, never into a file or pipe), closed after."""
+    bar = _Bar(desc, unit, **kwargs) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from wikibilan.library import import_file
+    from wikibilan.library import import_dump
 
-    r = import_file(args.dump, args.cache, _progress(args, "import"))
+    size = args.dump.stat().st_size if args.dump.is_file() else None
+    with _bar(args, "import", "B", total=size, scale=True) as bar:
+        if bar is not None:
+            bar.start()
+        r = import_dump(args.dump, args.cache, bar.advance if bar is not None else None)
     _say(
         args,
         f"imported {r.revisions_new} new revisions ({r.revisions_read} read, "
@@ -213,17 +330,18 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
         site = site or DEFAULT_SITE  # check the site just fetched, whatever else is stored
     # Only `run --offline` falls back to the shipped fixtures; extract and check
     # work on what the store holds.
-    result = library.run(
-        args.cache,
-        args.out,
-        site,
-        getattr(args, "as_of", None),
-        offline=offline,
-        report=report,
-        progress=_progress(args, "import"),
-        fixtures=fetch,
-        checks=report,  # extract (no report) stops at the frames: no checks.csv
-    )
+    with _bar(args, "import", "B", scale=True) as bar:
+        result = library.run(
+            args.cache,
+            args.out,
+            site,
+            getattr(args, "as_of", None),
+            offline=offline,
+            report=report,
+            progress=bar.advance if bar is not None else None,
+            fixtures=fetch,
+            checks=report,  # extract (no report) stops at the frames: no checks.csv
+        )
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
     _say(
@@ -251,25 +369,25 @@ def _selection(args: argparse.Namespace) -> Selection | None:
     )
 
 
-def _fetch_progress(args: argparse.Namespace) -> Callable[[FetchProgress], None] | None:
-    return None if args.quiet else _LazyBar("fetch", " page").show
-
-
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from wikibilan.library import fetch
 
-    def chosen(source: str, reason: str) -> None:
-        _say(args, f"using the {source} source: {reason}")
+    with _bar(args, "fetch", " page") as bar:
 
-    outcome = fetch(
-        args.site or DEFAULT_SITE,
-        args.cache,
-        source=args.source,
-        selection=_selection(args),
-        politeness=_politeness(args),
-        progress=_fetch_progress(args),
-        on_choice=chosen,
-    )
+        def chosen(source: str, reason: str) -> None:
+            _say(args, f"using the {source} source: {reason}")
+            if bar is not None:
+                bar.lag = source == "api"
+
+        outcome = fetch(
+            args.site or DEFAULT_SITE,
+            args.cache,
+            source=args.source,
+            selection=_selection(args),
+            politeness=_politeness(args),
+            progress=bar.show if bar is not None else None,
+            on_choice=chosen,
+        )
     r = outcome.result
     _say(
         args,
@@ -291,7 +409,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     report = verify(args.cache)
     print(report.summary())
-    return EXIT_OK if report.ok else EXIT_USAGE
+    return EXIT_OK if report.ok else EXIT_VERIFY
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -310,20 +428,25 @@ def _say(args: argparse.Namespace, message: object) -> None:
         print(message, file=sys.stderr)
 
 
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for name in QUIET_LOGGERS:
+        # NOTSET: with -v they log as the root logger does
+        logging.getLogger(name).setLevel(logging.NOTSET if args.verbose else logging.ERROR)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Known before parsing, so that a parse error shows its traceback with -v too.
+    verbose = "-v" in argv or "--verbose" in argv
     try:
         args = build_parser().parse_args(argv)
-        logging.basicConfig(
-            level=logging.DEBUG
-            if args.verbose
-            else logging.ERROR
-            if args.quiet
-            else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+        verbose = args.verbose
+        _configure_logging(args)
         if args.command is None:
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE
@@ -335,4 +458,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("wikibilan: interrupted; what was stored so far is kept", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -104,6 +104,7 @@ class Crawl:
         self.not_modified = 0
         self.read_titles: list[str] = []
         self.seen: set[str] = set()
+        self.queued = 0  # pages found but not read yet, for the progress display
         self.form = int(store.get_meta(self._key("entry_form")) or 0)
         self.offset = settings.utc_offset
         if self.offset is None and store.get_meta(self._key("utc_offset")):
@@ -121,15 +122,16 @@ class Crawl:
         frontier: list[tuple[str, str | None]] = [(t, None) for t in seeds if t]
         frontier += self._category_members()
         for depth in range(selection.links + 1):
-            reached: list[tuple[str, str | None]] = []
-            for title, url in frontier:
+            reached: dict[tuple[str, str | None], None] = {}
+            for i, (title, url) in enumerate(frontier):
+                self.queued = len(frontier) - i - 1 + len(reached)
                 links = self._page(title, url)
                 if links is None or depth >= selection.links:
                     continue
                 for found, may_request in links:
                     if found.title not in self.seen and self._wanted(found.title):
-                        reached.append((found.title, found.url if may_request else None))
-            frontier = list(dict.fromkeys(reached))
+                        reached[(found.title, found.url if may_request else None)] = None
+            frontier = list(reached)
             if not frontier:
                 break
         stats = self.session.stats
@@ -379,7 +381,7 @@ class Crawl:
             self.progress(
                 FetchProgress(
                     pages_done=len(self.read_titles),
-                    pages_total=None,
+                    pages_total=len(self.read_titles) + self.queued,
                     revisions_new=self.tally.added,
                     revisions_total=None,
                     requests=stats.requests - self.start[0],
