@@ -194,3 +194,11 @@ def test_run_without_fixtures_never_creates_a_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         wikibilan.run(cache=tmp_path / "typo.sqlite", out=None, offline=True, fixtures=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_bilan_gives_an_empty_checks_frame_typed_all_the_same(tmp_path: Path) -> None:
+    cache = tmp_path / "other.sqlite"
+    wikibilan.import_dump(ROOT / "tests" / "data" / "dump-0.11.xml", cache=cache)  # no bilan
+    got = wikibilan.check(cache=cache)
+    assert got.empty
+    assert got["published"].dtype == "float64" and got["published_text"].dtype == "string"

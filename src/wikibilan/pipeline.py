@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from wikibilan.checks import CHECK_COLUMNS, Snapshot, check_claims
+from wikibilan.checks import Snapshot, check_claims, empty_checks
 from wikibilan.config import BILAN_TITLE
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
@@ -286,7 +286,7 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
     bilan = bilan_data(bench)
     when = check_date(bench, as_of)
     if bilan.latest is None or when is None:
-        empty = pd.DataFrame(columns=CHECK_COLUMNS)
+        empty = empty_checks()  # typed like any checks frame
         return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
     snap = snapshot_frames(bench, when)
     snapshot = Snapshot(
