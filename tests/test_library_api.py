@@ -197,8 +197,13 @@ def test_run_without_fixtures_never_creates_a_store(tmp_path: Path) -> None:
 
 
 def test_no_bilan_gives_an_empty_checks_frame_typed_all_the_same(tmp_path: Path) -> None:
+    dump = tmp_path / "other.xml"
+    text = (ROOT / "tests" / "data" / "dump-0.11.xml").read_text(encoding="utf-8")
+    # the same small wiki, its bilan page renamed: nothing to check
+    dump.write_text(text.replace("<title>Assemblée des Communs de Lille - Bilan 2015-2017<",
+                                 "<title>Notes<"), encoding="utf-8")  # fmt: skip
     cache = tmp_path / "other.sqlite"
-    wikibilan.import_dump(ROOT / "tests" / "data" / "dump-0.11.xml", cache=cache)  # no bilan
+    wikibilan.import_dump(dump, cache=cache)
     got = wikibilan.check(cache=cache)
     assert got.empty
     assert got["published"].dtype == "float64" and got["published_text"].dtype == "string"
