@@ -131,6 +131,8 @@ class Crawl:
                 for found, may_request in links:
                     if found.title not in self.seen and self._wanted(found.title):
                         reached[(found.title, found.url if may_request else None)] = None
+                self.queued = len(frontier) - i - 1 + len(reached)
+                self._report()  # the page's links are queued now: a truer total
             frontier = list(reached)
             if not frontier:
                 break
