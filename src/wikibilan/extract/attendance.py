@@ -25,6 +25,10 @@ _UNCERTAIN = re.compile(
     r"à confirmer|a confirmer|peut[- ][êe]tre|sous r[ée]serve|\?", re.IGNORECASE
 )
 _MAX_NAME_WORDS = 5
+_LIST_SEP = re.compile(r",|;|\s\bet\b\s|\.{3}|…")
+_HEADER = re.compile(
+    r"^\s*(?:noms?|pr[ée]noms?|nom et pr[ée]nom|qui|participant\w*|personnes?)\s*$", re.I
+)
 _PARA_LEVEL = 99  # a role given by a "Présents :" line lasts until the next line of prose
 _MAX_NOTE_WORDS = 6
 _PARTICLES = frozenset(
@@ -251,12 +255,27 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
             role = None
         inline = _inline_names(vocab, block.text) if block.kind in ("para", "item") else None
         if inline is not None and inline.strip():
-            names = [n for n in re.split(r",|;|\bet\b|&", inline) if n.strip()]
+            names = [n for n in _LIST_SEP.split(inline) if n.strip()]
             for person in (p for n in names for p in split_people(n)):
                 if looks_like_name(person.name):
                     found.append(Listed(person, "present", where))
             continue
-        if role is None or block.kind != "item" or block.level != 1 or _is_pointer(block):
+        if role is None or role == "excused" or _is_pointer(block):
+            continue
+        if block.kind == "para":  # "Odile, Baptiste, Nour et Irène" under the heading
+            parts = [p for n in _LIST_SEP.split(block.text) for p in split_people(n)]
+            if len(parts) >= 2 and all(looks_like_name(p.name) for p in parts):
+                found += [Listed(p, role, where) for p in parts]
+                named.add(where.section)
+            continue
+        if block.kind == "row":  # a sign-in table: the first cell holds the name
+            cell = block.cells[0] if block.cells else ""
+            people = split_people(cell)
+            if people and not _HEADER.match(cell) and all(looks_like_name(p.name) for p in people):
+                found += [Listed(p, role, where) for p in people]
+                named.add(where.section)
+            continue
+        if block.kind != "item" or block.level != 1:
             continue
         for person in split_people(block.text):
             if role == "excused":

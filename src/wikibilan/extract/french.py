@@ -101,7 +101,9 @@ QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
     ),
 )
 # Nouns of people counted in prose, with inclusive-writing endings.
-PERSON_NOUNS: tuple[str, ...] = ("participant", "personne", "présent", "inscrit", "membre")
+PERSON_NOUNS: tuple[str, ...] = (
+    "participant", "personne", "présent", "inscrit", "membre", "pers",
+)  # fmt: skip
 
 FUTURE_DAYS = 62  # a date without year may lie this far after its revision
 SLIP_DAYS = 183  # an anchored date this far before its revision has a slipped year
@@ -665,15 +667,18 @@ _COUNT_WORDS = (
     rf"(?:{_TENS})(?:[- ]et[- ]un|-(?:{_UNITS}))?"
     rf"|{_alternation({w: n for w, n in NUMBER_WORDS.items() if n > 1})}"
 )
+# "Nous étions 9", "on était une douzaine": a count of the people there, noun implied.
+_WE_WERE = r"\b(?P<we>nous\s+[ée]tions|on\s+[ée]tait|nous\s+sommes|on\s+est)\s+"
 _COUNT = re.compile(
-    rf"(?<![\w,.])(?P<num>\d+|{_COUNT_WORDS})\s+{_NOUN}"
+    rf"{_WE_WERE}(?:environ\s+|une\s+|un\s+)?(?P<wenum>\d+|{_COUNT_WORDS}|{_APPROX_FIGURE})(?!\w)"
+    rf"|(?<![\w,.])(?P<num>\d+|{_COUNT_WORDS})\s+{_NOUN}"
     rf"|(?:\bun[e]?\s+)?(?:(?:bonne|petite|grosse|grande)\s+)?(?P<approx>{_APPROX_FIGURE})(?!\w)"
     rf"(?:\s+d(?:e\s+|['’]\s*){_NOUN.replace('noun', 'noun2')})?",
     _I,
 )
-# What every count contains (a person noun or an approximate figure): most lines
-# hold neither, and this simpler pattern says so faster than _COUNT.
-_COUNT_HINT = re.compile(rf"{_alternation(list(PERSON_NOUNS))}|{_APPROX_FIGURE}", _I)
+# What every count contains (a person noun, an approximate figure, "nous étions"): most
+# lines hold none, and this simpler pattern says so faster than _COUNT.
+_COUNT_HINT = re.compile(rf"{_alternation(list(PERSON_NOUNS))}|{_APPROX_FIGURE}|{_WE_WERE}", _I)
 
 
 def _word_value(word: str) -> int | None:
@@ -705,6 +710,17 @@ def find_counts(text: str) -> list[CountParse]:
         return found
     for match in _COUNT.finditer(text):
         prefix = text[max(0, match.start() - 40) : match.start()]
+        if match.group("we"):
+            word = match.group("wenum")
+            folded = _fold(word).rstrip("s")
+            approx = folded in APPROX_WORDS
+            value = APPROX_WORDS[folded] if approx else _word_value(word)
+            if value is not None:
+                qualifier = "approx" if approx else "exact"
+                found.append(
+                    CountParse(value, approx, qualifier, "personne", match.group(), match.span())
+                )
+            continue
         if match.group("approx"):
             value = APPROX_WORDS[_fold(match.group("approx")).rstrip("s")]
             noun = _stem(match.group("noun2"))

@@ -88,6 +88,13 @@ class _Dated:
 def _date_of(r: Reading, listed: Sequence[DatedLine]) -> _Dated:
     """The event's dates, where they were read, and how weak that evidence is."""
     at_title = Provenance(r.title, r.revid, "", None)
+    # A full date in the title is a label the page was given: it wins over another date
+    # its opening mentions (a previous meeting, a deadline); a title without a year does not.
+    title_full = r.title_date is not None and not r.title_date.year_inferred
+    if title_full and r.title_date is not None and (
+        r.own_date is None or r.own_date.start != r.title_date.start
+    ):
+        return _Dated(r.title_date.start, r.title_date.end, at_title, "")
     if r.own_date is not None:
         corrected = "year corrected from the page's own date" if r.own_date.year_corrected else ""
         return _Dated(r.own_date.start, r.own_date.end, r.own_date_where, corrected)

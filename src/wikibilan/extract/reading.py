@@ -17,10 +17,12 @@ from wikibilan.extract.rows import Provenance, WarningRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
 from wikibilan.titles import normalize_title
 
-_DATE_LINE = re.compile(r"^\s*(?:date|quand)\s*:", re.IGNORECASE)
+_DATE_LINE = re.compile(r"^\s*(?:date|quand)\s*(?:\?\s*:?|:)", re.IGNORECASE)
 OPENING_BLOCKS = 5  # the lines a page opens with: where its own date and place are
 _DATE_LEAD = 16  # a line "opens with" a date found this close to its start ("Session du …")
-_PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ]|[Cc]hez)\s*(?<=\s|['’])")
+# "au Mutualab" -> "Mutualab"; "chez Gwenaëlle" keeps its "chez" (a home, not a venue)
+_PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ])\s*(?<=\s|['’])")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
 
 
@@ -99,7 +101,9 @@ def _own_date(
     """The page's date from a "Date :" line or its opening lines; else a later one."""
     blocks = _body(doc)
     opening = _opening(doc, vocab)
-    ordered = [b for b in blocks if _DATE_LINE.match(b.text)] + opening
+    # a date in a bullet of the opening is a list's entry (a reading list, a session)
+    ordered = [b for b in blocks if _DATE_LINE.match(b.text)]
+    ordered += [b for b in opening if b.kind != "item"]
     for block in ordered:
         found = _dates_in(block.text, context, vocab)
         if found:
@@ -129,26 +133,34 @@ def _place(doc: Document, vocab: Vocabulary) -> str:
 
 def place_in(text: str, vocab: Vocabulary) -> str:
     """The place an unlabelled line names ("… au Mutualab", "Le Polder, café …"), or ""."""
-    for rx in vocab.place_opening:
-        m = rx.search(text)
-        if m:
-            place = _PREPOSITION.sub("", m.group("place"))
-            for end in vocab.place_end:
-                place = end.split(place, maxsplit=1)[0]
-            return place.strip(" ,")
+    for sentence in _SENTENCE.split(text):
+        for rx in vocab.place_opening:
+            m = rx.search(sentence)
+            if m:
+                place = _PREPOSITION.sub("", m.group("place"))
+                for end in vocab.place_end:
+                    place = end.split(place, maxsplit=1)[0]
+                return place.strip(" ,")
     return ""
 
 
-def _stated_count(doc: Document, vocab: Vocabulary) -> int | None:
+def _stated_count(doc: Document, context: datetime, vocab: Vocabulary) -> int | None:
     """A participant count written in prose: an explicit total wins over earlier counts."""
     first: int | None = None
-    in_list = False
+    in_list = in_workshops = False
     for block in doc.blocks:
         if block.kind == "heading":
             in_list = vocab.role_of_heading(block.text) is not None
+            in_workshops = any_match(vocab.workshop_headings, block.text)
             continue
-        if (block.kind == "item" and in_list) or any_match(vocab.next_date, block.text):
+        if (block.kind == "item" and (in_list or in_workshops)) or any_match(
+            vocab.next_date, block.text
+        ):
+            continue  # people in a list are counted by name; a workshop's are its own
+        if any_match(vocab.workshop_in_text, block.text):
             continue
+        if block.kind == "item" and _dated_line(block, context) is not None:
+            continue  # a session's or an entry's count, not the page's
         parsed = parse_count(block.text)
         if parsed is None or not parsed.noun:
             continue
@@ -227,7 +239,7 @@ def read_page(doc: Document, context: datetime, vocab: Vocabulary) -> Reading:
         later_date_where=where_of(doc, later_block) if later else None,
         place=_place(doc, vocab),
         people=tuple(people),
-        n_stated=_stated_count(doc, vocab),
+        n_stated=_stated_count(doc, context, vocab),
         marks=_marks(doc, vocab),
         opening=opening,
         dated_lines=tuple(_dated_lines(doc, context)),

@@ -129,7 +129,9 @@ def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> 
             m = rx.search(b.text)
             if m:
                 theme = m.group("theme").strip(' .;«»"')
-                rows.append(_row(doc, b, event_id, theme, None, suffix=f"-t{i}"))
+                count = parse_count(b.text[m.end() :])
+                n = int(count.value) if count and count.noun else None
+                rows.append(_row(doc, b, event_id, theme, n, suffix=f"-t{i}"))
                 break
     # a workshop named twice on the page (its timeline, then its report) is one
     unique: dict[str, WorkshopRow] = {}
