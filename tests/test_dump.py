@@ -70,6 +70,7 @@ def test_read_schema_0_10() -> None:
         base_url="https://wiki.example.org/wiki/Accueil",
         name="Wiki des communs (test)",
         lang="fr",
+        article_url="https://wiki.example.org/wiki/$1",
     )
     summary = [
         (r.page_id, r.title, r.namespace, r.revid, r.parentid, r.user, r.user_is_ip, r.comment,
@@ -357,7 +358,8 @@ class _XmlNamespaceSchema(etree.Resolver):
 
 
 def test_write_export_edge_cases() -> None:
-    site = Site(key="w.example", base_url="https://w.example/wiki/Main", name="", lang="en")
+    site = Site(key="w.example", base_url="https://w.example/wiki/Main", name="", lang="en",
+                article_url="https://w.example/wiki/$1")  # fmt: skip
     when = datetime(2020, 5, 4, 3, 2, 1, tzinfo=UTC)
     revs = [
         Revision(site="w.example", page_id=1, title="A & <B>", revid=1, parentid=None,

@@ -46,6 +46,9 @@ class Site:
     base_url: str
     name: str = ""
     lang: str = "fr"
+    article_url: str | None = None
+    """The URL of any page, ``$1`` standing for its encoded title (siteinfo's ``server``
+    + ``articlepath``: ``https://host/wiki/$1``); None when the source did not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 
@@ -32,6 +31,7 @@ from wikibilan.history import claim_history
 from wikibilan.internal import internal_by_revision
 from wikibilan.model import PageRecord, Revision, site_key_from_url
 from wikibilan.store import Store
+from wikibilan.titles import article_url_from_main_page, page_url
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +170,23 @@ def choose_site(store: Store, site: str | None) -> str:
     raise UsageError(f"the store holds several sites ({', '.join(keys)}): choose one with --site")
 
 
+def article_url(bench: Workbench, base_url: str = "") -> str:
+    """How the site builds page URLs (``…/$1``): as stored from its siteinfo, else from its URL."""
+    site = bench.store.site(bench.site)
+    if site is not None and site.article_url:
+        return site.article_url
+    known = base_url or (site.base_url if site is not None else "")
+    return article_url_from_main_page(known or f"https://{bench.site}")
+
+
 def pages_frame(bench: Workbench, base_url: str, roles: dict[str, str]) -> pd.DataFrame:
-    root = base_url.split("/wiki/")[0].rstrip("/") if base_url else f"https://{bench.site}"
+    template = article_url(bench, base_url)
     rows = [{
         "site": p.site, "page_id": p.page_id, "title": p.title,
         "kind": roles.get(p.title, "other"),
         "n_revisions": p.n_revisions, "first_rev_at": p.first_rev_at,
         "last_rev_at": p.last_rev_at,
-        "url": f"{root}/wiki/" + quote(p.title.replace(" ", "_"), safe="/:(),!*;@$~'"),
+        "url": page_url(template, p.title),
     } for p in bench.pages]  # fmt: skip
     return make_frame("pages", rows)
 

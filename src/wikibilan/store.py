@@ -25,7 +25,11 @@ from .model import ContentModel, PageRecord, Revision, Site, SourceName, sha1_he
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# The statements that bring a store of version N to N + 1, applied when it is opened to write.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE sites ADD COLUMN article_url TEXT",),  # page URLs from siteinfo
+}
 _VERSION_KEY = "schema_version"
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -35,7 +39,8 @@ CREATE TABLE sites (
     key TEXT PRIMARY KEY,
     base_url TEXT NOT NULL,
     name TEXT NOT NULL DEFAULT '',
-    lang TEXT NOT NULL DEFAULT 'fr'
+    lang TEXT NOT NULL DEFAULT 'fr',
+    article_url TEXT
 );
 CREATE TABLE pages (
     site TEXT NOT NULL REFERENCES sites(key),
@@ -280,6 +285,9 @@ class Store:
     def ensure_schema(self) -> None:
         """Create the tables if the database is empty; refuse unknown versions.
 
+        An older store is brought up to date, unless it is opened read-only: it
+        is then read as it is.
+
         Raises:
             StoreError: the database belongs to something else or to a newer wikibilan.
         """
@@ -308,12 +316,26 @@ class Store:
                 f"wikibilan; this version reads up to {SCHEMA_VERSION}. Upgrade wikibilan.",
                 path=self._path,
             )
-        if version < SCHEMA_VERSION:  # pragma: no cover - no older schema exists yet
+        if version < min(_MIGRATIONS):  # no way up from there
             raise StoreError(
                 f"The store {self._where} has an old schema version {version}; "
                 "delete it and fetch again.",
                 path=self._path,
             )
+        if version < SCHEMA_VERSION and not self._readonly:  # read-only: read it as it is
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older store to this version, in one transaction."""
+        with self.transaction():
+            version = self._schema_version()  # another process may have done it meanwhile
+            while version is not None and version < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[version]:
+                    self._conn.execute(statement)
+                version += 1
+                self._conn.execute(
+                    "UPDATE meta SET value = ? WHERE key = ?", (str(version), _VERSION_KEY)
+                )
 
     def _schema_version(self) -> int | None:
         names = {
@@ -427,28 +449,35 @@ class Store:
 
     @_translated
     def upsert_site(self, site: Site) -> None:
-        """Add a site, or update its URL, name and language."""
+        """Add a site, or update its URLs, name and language (a None article URL keeps the old)."""
         with self.transaction():
             self._conn.execute(
-                "INSERT INTO sites (key, base_url, name, lang) VALUES (?, ?, ?, ?) "
+                "INSERT INTO sites (key, base_url, name, lang, article_url) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET base_url = excluded.base_url, "
-                "name = excluded.name, lang = excluded.lang",
-                (site.key, site.base_url, site.name, site.lang),
+                "name = excluded.name, lang = excluded.lang, "
+                "article_url = COALESCE(excluded.article_url, sites.article_url)",
+                (site.key, site.base_url, site.name, site.lang, site.article_url),
             )
+
+    def _site_columns(self) -> str:
+        """The columns a Site is read from (a version 1 store read-only has no article URL)."""
+        names = {row[1] for row in self._conn.execute("PRAGMA table_info(sites)")}
+        return "key, base_url, name, lang, " + ("article_url" if "article_url" in names else "NULL")
 
     @_translated
     def sites(self) -> list[Site]:
         """Every site in the store, by key."""
-        rows = self._conn.execute("SELECT key, base_url, name, lang FROM sites ORDER BY key")
-        return [Site(key=r[0], base_url=r[1], name=r[2], lang=r[3]) for r in rows]
+        rows = self._conn.execute(f"SELECT {self._site_columns()} FROM sites ORDER BY key")
+        return [Site(*row) for row in rows]
 
     @_translated
     def site(self, key: str) -> Site | None:
         """The site stored under ``key``, or None."""
         row = self._conn.execute(
-            "SELECT key, base_url, name, lang FROM sites WHERE key = ?", (key,)
+            f"SELECT {self._site_columns()} FROM sites WHERE key = ?", (key,)
         ).fetchone()
-        return None if row is None else Site(key=row[0], base_url=row[1], name=row[2], lang=row[3])
+        return None if row is None else Site(*row)
 
     # -- writing revisions ---------------------------------------------------
 
@@ -708,7 +737,7 @@ class Store:
         """
         problems: list[str] = []
         version = self.get_meta(_VERSION_KEY)
-        if version != str(SCHEMA_VERSION):
+        if version not in {str(v) for v in range(min(_MIGRATIONS), SCHEMA_VERSION + 1)}:
             problems.append(f"schema version is {version!r}, expected {SCHEMA_VERSION}")
         present = {
             (row[0], row[1]) for row in self._conn.execute("SELECT type, name FROM sqlite_master")

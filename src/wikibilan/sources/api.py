@@ -45,6 +45,7 @@ from ..config import Selection
 from ..errors import SourceError
 from ..model import FetchProgress, ProgressCallback, Revision, Site, site_key_from_url
 from ..store import Store
+from ..titles import article_url_from_main_page, article_url_from_siteinfo
 from .apiclient import ApiClient, SiteInfo, chunks, discover_api, probe_api
 from .http import PoliteSession, note_stored
 from .selection import (
@@ -104,6 +105,13 @@ class FetchResult:
     """Holes in stored histories the wiki could not fill (suppressed revisions…)."""
     repaired: int = 0
     """Stored revisions that failed their sha1 and were replaced by a fresh download."""
+
+
+def _article_url(info: SiteInfo, site_url: str) -> str | None:
+    """Page URLs as the wiki builds them: ``server`` + ``articlepath``, else from ``base``."""
+    if info.server and "$1" in info.article_path:
+        return article_url_from_siteinfo(info.server, info.article_path, site_url)
+    return article_url_from_main_page(info.base_url) if info.base_url else None
 
 
 # -- plans --------------------------------------------------------------------
@@ -331,7 +339,13 @@ class _Run:
         resolution = resolve_selection(self.client, src.selection)
         info = self.client.fetch_siteinfo()
         store.upsert_site(
-            Site(key=self.site, base_url=src.site_url, name=info.name, lang=info.lang or "fr")
+            Site(
+                key=self.site,
+                base_url=src.site_url,
+                name=info.name,
+                lang=info.lang or "fr",
+                article_url=_article_url(info, src.site_url),
+            )
         )
         selected = {p.page_id: p for p in resolution.pages}
         self.pages_total = len(selected)

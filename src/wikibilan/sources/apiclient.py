@@ -59,6 +59,11 @@ class SiteInfo:
     lang: str = ""
     generator: str = ""
     base_url: str = ""
+    """The main page's URL (``base``)."""
+    server: str = ""
+    """``https://host`` (or protocol-relative ``//host``)."""
+    article_path: str = ""
+    """The path of a page, ``$1`` for its title: ``/wiki/$1``, ``/index.php/$1``…"""
     namespaces: Mapping[str, int] = field(default_factory=dict)
     """Lower-case namespace names, canonical names and aliases -> namespace id."""
     statistics: Mapping[str, int] = field(default_factory=dict)
@@ -81,6 +86,8 @@ class SiteInfo:
             lang=str(general.get("lang", "")),
             generator=str(general.get("generator", "")),
             base_url=str(general.get("base", "")),
+            server=str(general.get("server", "")),
+            article_path=str(general.get("articlepath", "")),
             namespaces=names,
             statistics=stats,
         )

@@ -18,7 +18,7 @@ from ..config import Selection
 from ..errors import OffSiteError
 from ..model import FetchProgress, ProgressCallback, Site
 from ..store import Store
-from ..titles import normalize_title
+from ..titles import DEFAULT_ARTICLE_PATH, normalize_title
 from .archive_meta import render_offset
 from .archive_parse import ArchivedPage, read_page
 from .archive_revisions import PageRevisions, Tally
@@ -116,7 +116,11 @@ class Crawl:
     # -- the crawl --------------------------------------------------------------
 
     def run(self) -> FetchResult:
-        self.store.upsert_site(Site(key=self.site, base_url=self.s.root, lang="fr"))
+        # A page's URL on the mirror is MediaWiki's own current-page form (ARCHIVE.md).
+        article_url = f"{self.s.root}{DEFAULT_ARTICLE_PATH}"
+        self.store.upsert_site(
+            Site(key=self.site, base_url=self.s.root, lang="fr", article_url=article_url)
+        )
         selection = self.s.selection
         seeds = dict.fromkeys(normalize_title(t) for t in selection.titles)
         frontier: list[tuple[str, str | None]] = [(t, None) for t in seeds if t]

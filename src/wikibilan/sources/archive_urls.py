@@ -16,10 +16,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
-from ..titles import normalize_title
+from ..titles import normalize_title, wiki_urlencode
 
-WIKI_SAFE = ";@$!*(),/~:"
-"""What MediaWiki's ``wfUrlencode`` leaves unescaped in a title."""
 _NS = re.compile(
     r"^(?:sp[ée]cial|special|m[ée]dia|discussion|talk|utilisateur|utilisatrice|user|"
     r"discussion utilisat\w+|user talk|fichier|file|image|mediawiki|mod[eè]le|template|"
@@ -27,11 +25,6 @@ _NS = re.compile(
     r"discussion \w+|\w+ talk)\s*:",
     re.IGNORECASE,
 )
-
-
-def wiki_quote(title: str) -> str:
-    """A title as MediaWiki writes it in URLs (``wfUrlencode``)."""
-    return quote(title.replace(" ", "_"), safe=WIKI_SAFE)
 
 
 def _untitle(raw: str) -> str:
@@ -102,7 +95,7 @@ def entry_urls(root: str, title: str) -> list[str]:
     windows mode names it (``/wiki/T%2527s.html``, ``:`` as ``%253A``); the file
     with escapes decoded (``/wiki/T%27s.html``); a plain ``index.php@title=T.html``.
     """
-    once = wiki_quote(title)
+    once = wiki_urlencode(title)
     name = quote(title.replace(" ", "_"), safe=";@$!(),~/").replace("%", "%25")
     flat = quote(title.replace(" ", "_"), safe=";@$!(),~").replace("%", "%25")
     # always the same four forms in the same order (the crawl remembers which one works)

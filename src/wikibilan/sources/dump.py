@@ -37,6 +37,7 @@ from ..model import (
     sha1_hex,
     site_key_from_url,
 )
+from ..titles import article_url_from_main_page
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -138,7 +139,13 @@ def read_dump(fp: BinaryIO) -> tuple[Site, Iterator[Revision]]:
         raise InputError(
             "The export has no usable <siteinfo><base> URL, so the wiki it comes from is unknown."
         )
-    site = Site(key=key, base_url=str(base), name=dump.site_info.name or "", lang=lang)
+    site = Site(
+        key=key,
+        base_url=str(base),
+        name=dump.site_info.name or "",
+        lang=lang,
+        article_url=article_url_from_main_page(str(base)),  # an export has no articlepath
+    )
     return site, _revisions(site.key, dump, stream)
 
 
