@@ -28,8 +28,10 @@ from wikibilan.errors import (
     HostileInputError,
     InputError,
     NoApiError,
+    OutputError,
     SourceError,
     StoreError,
+    UnreachableError,
     UsageError,
     WikibilanError,
 )
@@ -50,8 +52,9 @@ if TYPE_CHECKING:
 _LAZY = {"RunResult", "check", "fetch", "import_dump", "load_frames", "run", "verify"}
 
 __all__ = [
-    "HostileInputError", "InputError", "NoApiError", "PageRecord", "PageRef", "Revision",
-    "RunResult", "Site", "SourceError", "StoreError", "UsageError", "WikibilanError",
+    "HostileInputError", "InputError", "NoApiError", "OutputError", "PageRecord", "PageRef",
+    "Revision", "RunResult", "Site", "SourceError", "StoreError", "UnreachableError",
+    "UsageError", "WikibilanError",
     "__version__", "check", "fetch", "import_dump", "load_frames", "run", "verify",
 ]  # fmt: skip
 
