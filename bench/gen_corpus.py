@@ -7,7 +7,7 @@ times larger. Each copy:
 
 - shifts every revision and every date written in its pages by a whole number
   of weeks (weekday names stay right), drawn from a seeded RNG;
-- renames the fixture's 79 invented people to other invented names (first names
+- renames the fixture's 83 invented people to other invented names (first names
   and surnames drawn per copy; a surname two people share stays shared);
 - renumbers pages (``+ 10000 × copy``) and revisions (``+ 100000 × copy``) and
   retitles pages so that meetings and assemblies keep their page kind
@@ -44,7 +44,7 @@ SCALES = (1, 10, 100)
 SEED = 8
 BUILD_WIKI = REPO / "fixtures" / "build_wiki.py"
 
-# Invented names, built from syllables: enough for the fixture's 79 people per copy.
+# Invented names, built from syllables: enough for the fixture's 83 people per copy.
 _FIRST_HEADS = "Al Bé Ca Da El Fa Ga Hé Il Jo Ka Li Ma Né Ol Pa Ro Sa Ta Va Yo Za"
 _FIRST_TAILS = "ine an elle o ia ric is ette en ou"
 _LAST_HEADS = "Van De Le Du Ver Mar Bou Car Del Ga"

@@ -148,10 +148,10 @@ def current_page(root: Path, title: str) -> Path:
 def test_every_page_and_revision_of_the_fixture_is_found(crawled: Crawled) -> None:
     result = crawled.result
     assert result.missing == () and result.missing_revisions == () and result.gaps_left == 0
-    assert result.pages == len(XML) == 39
+    assert result.pages == len(XML) == 45
     got = stored_history(crawled.store)
     assert set(got) == set(XML)
-    assert result.revisions_new == sum(len(v) for v in XML.values()) == 136
+    assert result.revisions_new == sum(len(v) for v in XML.values()) == 157
     for title, revisions in XML.items():
         archived = got[title]
         assert len(archived) == len(revisions), title

@@ -62,7 +62,7 @@ def _sha1_base36(text: str) -> str:
 
 def test_scale_one_is_the_fixture_wiki(gen: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "one.xml"
-    assert gen.write_corpus(path, 1) == (39, 136)
+    assert gen.write_corpus(path, 1) == (45, 157)
     assert path.read_bytes() == (ROOT / "fixtures" / "wiki" / "lille.xml").read_bytes()
 
 
@@ -73,7 +73,7 @@ def test_generated_wiki_is_a_sound_export_of_the_intended_size(
     assert root.tag == f"{MW}mediawiki" and root.get("version") == "0.11"
     pages = root.findall(f"{MW}page")
     titles = [p.findtext(f"{MW}title") for p in pages]
-    assert len(pages) == 39 + 38 * (SCALE - 1)  # every page but the bilan is copied
+    assert len(pages) == 45 + 44 * (SCALE - 1)  # every page but the bilan is copied
     assert len(set(titles)) == len(titles)
     assert len({p.findtext(f"{MW}id") for p in pages}) == len(pages)
     bw = gen.load_build_wiki()
@@ -91,7 +91,7 @@ def test_generated_wiki_is_a_sound_export_of_the_intended_size(
             assert rev.findtext(f"{MW}sha1") == _sha1_base36(text)
             revids.append(revid)
             previous = revid
-    assert len(revids) == 136 + 131 * (SCALE - 1) and len(set(revids)) == len(revids)
+    assert len(revids) == 157 + 152 * (SCALE - 1) and len(set(revids)) == len(revids)
 
 
 def test_copies_are_shifted_and_renamed(gen: ModuleType) -> None:
@@ -116,9 +116,9 @@ def test_pipeline_runs_on_the_corpus_and_parses_within_the_floor(
 ) -> None:
     store = tmp_path / "store.sqlite"
     imported = library.import_file(corpus, store)
-    assert imported.revisions_new == 136 + 131 * (SCALE - 1)
+    assert imported.revisions_new == 157 + 152 * (SCALE - 1)
     result = library.run(store, tmp_path / "out", offline=True, report=False)
-    assert len(result.frames["pages"]) == 39 + 38 * (SCALE - 1)
+    assert len(result.frames["pages"]) == 45 + 44 * (SCALE - 1)
     assert not result.checks.empty and (tmp_path / "out" / "checks.csv").is_file()
 
     bench = _load("pipeline", "bench_pipeline")

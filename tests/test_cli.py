@@ -104,7 +104,7 @@ def test_import_export_import_round_trip(tmp_path: Path) -> None:
     assert main(["import", str(out), "--cache", str(b), "-q"]) == 0
     with Store.open(a) as sa, Store.open(b) as sb:
         ra, rb = list(sa.iter_revisions()), list(sb.iter_revisions())
-    assert len(ra) == 136
+    assert len(ra) == 157
     fields = (
         "site",
         "page_id",
@@ -135,5 +135,5 @@ def test_verify_on_a_clean_store(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["import", str(LILLE), "--cache", cache, "-q"]) == 0
     assert main(["verify", "--cache", cache]) == 0
     assert (
-        "136 revisions of 39 pages checked: 0 with a wrong sha1, 0 gaps" in capsys.readouterr().out
+        "157 revisions of 45 pages checked: 0 with a wrong sha1, 0 gaps" in capsys.readouterr().out
     )

@@ -85,7 +85,7 @@ def test_cache_before_the_subcommand_is_the_store_used(
     store: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--cache", str(store), "verify"]) == 0
-    assert capsys.readouterr().out.startswith("136 revisions of 39 pages checked")
+    assert capsys.readouterr().out.startswith("157 revisions of 45 pages checked")
     assert tree(workdir) == set()  # no cache/wikibilan.sqlite made beside it
 
 
@@ -93,9 +93,9 @@ def test_cache_after_the_subcommand_still_works_and_the_last_one_wins(
     store: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["verify", "--cache", str(store)]) == 0
-    assert capsys.readouterr().out.startswith("136 revisions")
+    assert capsys.readouterr().out.startswith("157 revisions")
     assert main(["--cache", str(workdir / "typo.sqlite"), "verify", "--cache", str(store)]) == 0
-    assert capsys.readouterr().out.startswith("136 revisions")
+    assert capsys.readouterr().out.startswith("157 revisions")
 
 
 def test_quiet_before_the_subcommand_silences_the_summary(
@@ -104,7 +104,7 @@ def test_quiet_before_the_subcommand_silences_the_summary(
     assert main(["-q", "import", str(LILLE), "--cache", "s.sqlite"]) == 0
     assert capsys.readouterr().err == ""
     assert main(["import", str(LILLE), "--cache", "s.sqlite"]) == 0
-    assert "imported 0 new revisions (136 read" in capsys.readouterr().err
+    assert "imported 0 new revisions (157 read" in capsys.readouterr().err
 
 
 def test_verbose_before_the_subcommand_shows_the_traceback(workdir: Path) -> None:
@@ -184,7 +184,7 @@ def test_a_store_in_a_read_only_place_is_read(store: Path, tmp_path: Path) -> No
     cache = str(place / "s.sqlite")
     r = run("verify", "--cache", cache)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("136 revisions of 39 pages checked")
+    assert r.stdout.startswith("157 revisions of 45 pages checked")
     out = tmp_path / "out"
     r = run("check", "--cache", cache, "--out", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -408,7 +408,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(workdir: Path) -> None:
     r = run_cli("import", str(LILLE), "--cache", "s.sqlite", cwd=workdir)
     assert r.returncode == 0
     assert "\r" not in r.stderr
-    assert lines_of(r.stderr) == ["imported 136 new revisions (136 read, 39 pages) into s.sqlite"]
+    assert lines_of(r.stderr) == ["imported 157 new revisions (157 read, 45 pages) into s.sqlite"]
 
 
 class _Terminal(io.StringIO):
@@ -439,7 +439,7 @@ def test_import_shows_bytes_of_the_files_size_and_closes_before_the_summary(
     first = screen.split("\r")[1]
     assert first.startswith("import:") and f"/{size} " in first and "B/s]" in first, first
     assert "<?" in first  # the ETA: unknown before any byte is read, never a made-up rate
-    summary = "imported 136 new revisions (136 read, 39 pages) into s.sqlite\n"
+    summary = "imported 157 new revisions (157 read, 45 pages) into s.sqlite\n"
     assert screen.endswith("\r" + summary)  # the bar's line was cleared first
     assert screen.split("\r")[-2].strip() == ""
 

@@ -253,6 +253,11 @@ DATE_FORMS = {
     "weekday and hours": r"Jeudi 27 octobre 2016 12h à 16h",
     "two days": r"Vendredi 17 & Samedi 18 Novembre 2017",
     "range": r"\b21 au 23 mars 2017\b",
+    "weekday, no year, under Rendez-vous": r"^== Rendez-vous ==\nLe Lundi 21 Janvier entre 17h",
+    "capitalised weekday and month": r"^Mardi 5 Février 2019 de 18h",
+    "first line dating a visit": r"\ALa visite a eu lieu le jeudi 6 octobre 2016",
+    "dated session bullets and headings": r"^\* Le 24 mai 2016 à 14h[^\n]*\n\* Le 14 juin 2016",
+    "session heading without year": r"^== Session du 24 mai ==$",
 }
 ATTENDANCE_FORMS = {
     "planned heading": r"^== Qui a prévu de venir \? ==$",
@@ -276,6 +281,14 @@ ATTENDANCE_FORMS = {
     "count: présentes": r"\b10 personnes présentes\b",
     "count: passées": r"\b21 personnes sont passées\b",
     "count: vingtaine": r"une bonne vingtaine de participants",
+    "count: partial in a timeline": r"^\* 12h30 : .*\(8 personnes présentes\)$",
+    "count: explicit total": r"^En tout, 14 personnes sont passées",
+    "workshop in a timeline": r"^\* 14h : un atelier « [^»]+ » animé par ",
+    "interest in a relaunch": r"^== Personnes ayant manifesté de l'intérêt pour une relance",
+    "inline with et": r"^Présents : \w+(, [\w. ]+)+ et \w+$",
+    "who was there": r"^== Qui était là \? ==$",
+    "round table of news": r"^== Tour de table ==\n\* Nouveau ",
+    "unlabelled place": r"^Samedi 8 juillet 2017, à partir de 12h, au parc de la Citadelle$",
 }
 
 
@@ -285,10 +298,19 @@ def test_every_archive_form_is_written(form: str, latest_texts: dict[str, str]) 
     assert any(pattern.search(text) for text in latest_texts.values()), form
 
 
-def test_date_only_in_the_title(latest_texts: dict[str, str]) -> None:
-    title = "Assemblée des Communs de Lille 2/10/19"
+@pytest.mark.parametrize(
+    "title",
+    ["Assemblée des Communs de Lille 2/10/19", "Fabrique Assemblée des Communs de Lille 6/11/19"],
+)
+def test_date_only_in_the_title(title: str, latest_texts: dict[str, str]) -> None:
     assert title in latest_texts
     assert not re.search(r"\d{4}|\d+/\d+", latest_texts[title])
+
+
+def test_a_subpage_of_a_dated_page(latest_texts: dict[str, str]) -> None:
+    parent = "Assemblée des Communs de Lille 2/10/19"
+    assert parent in latest_texts and f"{parent}/Présences" in latest_texts
+    assert "\n== Présent-e-s ==\n" in latest_texts[f"{parent}/Présences"]
 
 
 def test_expected_revisions_describe_the_export(pages: list[Page]) -> None:

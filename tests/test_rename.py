@@ -28,14 +28,17 @@ WITH_KIND = [*KEEP, "kind"]
 
 # A date written in a title is data, not a title pattern: a neutral title keeps it
 # ("Page 3 2/10/19"), since for a page dated only there nothing else could date it.
-TITLE_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}$")
+# A sub-page of such a page keeps it too ("Page 3 2/10/19/Présences").
+TITLE_DATE = re.compile(r"\s*\d{1,2}/\d{1,2}/\d{2,4}(?=/|$)")
 
 
 def _split(title: str) -> tuple[str, str]:
-    """(root, "/rest") of a sub-page; a date's slashes are no sub-page path."""
-    head = TITLE_DATE.sub("", title)
+    """(root, rest) of a title: rest is a title date and/or a sub-page's "/…" path (a
+    date's slashes are no sub-page path)."""
+    dated = TITLE_DATE.search(title)
+    head = title[: dated.start()] if dated else title
     root, sep, rest = head.partition("/")
-    return root, (sep + rest + title[len(head) :]) if sep else ""
+    return root, (sep + rest if sep else "") + title[len(head) :]
 
 
 def neutral_names(titles: list[str]) -> dict[str, str]:
@@ -48,8 +51,7 @@ def neutral_names(titles: list[str]) -> dict[str, str]:
         if title == BILAN_TITLE:
             continue
         root, rest = _split(title)
-        dated = TITLE_DATE.search(title)
-        names[title] = names[root] + (rest or (f" {dated.group()}" if dated else ""))
+        names[title] = names[root] + rest
     return names
 
 
@@ -95,11 +97,11 @@ def test_every_title_but_the_bilan_is_neutral(stores: tuple[Path, Path]) -> None
     with Store.open(stores[1]) as store:
         titles = {p.title for p in store.pages(store.sites()[0].key)}
     assert BILAN_TITLE in titles
-    pattern = r"Page \d+(/.+| \d{1,2}/\d{1,2}/\d{2,4})?"
+    pattern = r"Page \d+( \d{1,2}/\d{1,2}/\d{2,4})?(/.+)?"
     assert all(t == BILAN_TITLE or re.fullmatch(pattern, t) for t in titles)
 
 
 def test_neutral_titles_keep_every_event(stores: tuple[Path, Path]) -> None:
     original, neutral = (_events(p) for p in stores)
-    assert len(original) == 35
+    assert len(original) == 41
     pd.testing.assert_frame_equal(neutral, original)
