@@ -51,15 +51,15 @@ from tests.mediawiki_server import (  # noqa: E402
 )
 
 from wikibilan.config import Politeness  # noqa: E402
+from wikibilan.profile import load_profile  # noqa: E402
 from wikibilan.sources.api import ApiSource  # noqa: E402
 from wikibilan.sources.dump import read_dump  # noqa: E402
 from wikibilan.sources.http import PoliteSession  # noqa: E402
-from wikibilan.sources.selection import default_selection  # noqa: E402
 from wikibilan.store import Store  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "fetch_api.md"
 PROPS = "ids|timestamp|user|comment|content|sha1|size|flags"
-SEEDS = default_selection().titles
+SEEDS = load_profile().selection.titles
 MEETING = "Construire dans l'action l'assemblée des communs {n}"
 TOOLS_VENV = REPO / "bench" / "work" / "tools-venv"
 TOOLS = {"WikiTeam3": ("wikiteam3", "4.4"), "Pywikibot": ("pywikibot", "11.9")}
@@ -424,7 +424,7 @@ def bench(name: str, dump: Path, root: Path, tools: Tools) -> list[str]:
     try:
         store = Store.open(root / "store.sqlite")
         session = PoliteSession(Politeness(min_interval=0.0))
-        source = ApiSource(wiki.url, session=session, selection=default_selection())
+        source = ApiSource(wiki.url, session=session, selection=load_profile().selection)
         results: dict[str, object] = {}
 
         def wikibilan(stage: str) -> tuple[int | None, str]:

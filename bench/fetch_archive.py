@@ -32,10 +32,10 @@ sys.path.insert(0, str(REPO / "src"))
 from tests.archive_server import ArchiveServer, LoggedRequest, resolve  # noqa: E402
 
 from wikibilan.config import Politeness, Selection  # noqa: E402
+from wikibilan.profile import load_profile  # noqa: E402
 from wikibilan.sources.archive import ArchiveSource, FetchResult  # noqa: E402
 from wikibilan.sources.dump import read_dump  # noqa: E402
 from wikibilan.sources.http import PoliteSession  # noqa: E402
-from wikibilan.sources.selection import default_selection  # noqa: E402
 from wikibilan.store import Store  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "fetch_archive.md"
@@ -158,7 +158,7 @@ def main() -> int:
     with (REPO / "fixtures" / "wiki" / "lille.xml").open("rb") as fp:
         titles = tuple(sorted({r.title for r in read_dump(fp)[1]}))
     selections: list[tuple[str, Selection]] = [
-        ("Lille selection (4 seeds, a category, links 1)", default_selection()),
+        ("Lille selection (4 seeds, a category, links 1)", load_profile().selection),
         ("every page as a seed", Selection(titles=titles)),
     ]
     out = [

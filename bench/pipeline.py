@@ -75,7 +75,12 @@ def needed_revids(store_path: Path, read_kinds_only: bool = False) -> set[int]:
     """
     import sqlite3
 
-    from wikibilan.config import BILAN_TITLE
+    try:
+        from wikibilan.profile import load_profile
+
+        bilan_title = load_profile().report_title
+    except ImportError:  # a source tree from before the site profile
+        from wikibilan.config import BILAN_TITLE as bilan_title  # type: ignore[attr-defined]
 
     conn = sqlite3.connect(store_path)
     newest = """SELECT page_id, revid FROM (SELECT page_id, revid, ROW_NUMBER() OVER (
@@ -83,7 +88,7 @@ def needed_revids(store_path: Path, read_kinds_only: bool = False) -> set[int]:
                 FROM revisions WHERE {w}) WHERE k = 1"""
     bilan = "SELECT page_id FROM pages WHERE title = ?"
     as_of = conn.execute(
-        f"SELECT MAX(timestamp) FROM revisions WHERE page_id = ({bilan})", (BILAN_TITLE,)
+        f"SELECT MAX(timestamp) FROM revisions WHERE page_id = ({bilan})", (bilan_title,)
     ).fetchone()[0]
     pairs = conn.execute(newest.format(w="1")).fetchall()
     if as_of is not None:
@@ -96,7 +101,7 @@ def needed_revids(store_path: Path, read_kinds_only: bool = False) -> set[int]:
         pairs = [(pid, r) for pid, r in pairs if kinds[pid] in read]
     revids = {r for _, r in pairs}
     revids |= {r for (r,) in conn.execute(
-        f"SELECT revid FROM revisions WHERE page_id = ({bilan})", (BILAN_TITLE,))}  # fmt: skip
+        f"SELECT revid FROM revisions WHERE page_id = ({bilan})", (bilan_title,))}  # fmt: skip
     conn.close()
     return revids
 
@@ -160,7 +165,12 @@ def _step(name: str, xml: Path, store: Path, out: Path) -> Callable[[], dict[str
         return lambda: {"events": len(library.load_frames(store)["events"])}
     if name == "pipeline":
         return lambda: {"checks": len(library.run(store, out, offline=True).checks)}
-    bench = open_bench(store, None)
+    try:
+        from wikibilan.profile import load_profile
+
+        bench = open_bench(store, None, load_profile())
+    except ImportError:  # a source tree from before the site profile
+        bench = open_bench(store, None)  # type: ignore[call-arg]
     frames = load_frames(bench, "")
     if name == "check":
         return lambda: {"checks": len(run_checks(bench, frames)["checks"])}

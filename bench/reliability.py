@@ -57,10 +57,10 @@ from tests.test_kill_resume import (  # noqa: E402
 
 from wikibilan.config import Politeness  # noqa: E402
 from wikibilan.errors import SourceError  # noqa: E402
+from wikibilan.profile import load_profile  # noqa: E402
 from wikibilan.sources.api import ApiSource  # noqa: E402
 from wikibilan.sources.archive import ArchiveSource  # noqa: E402
 from wikibilan.sources.http import PoliteSession  # noqa: E402
-from wikibilan.sources.selection import default_selection  # noqa: E402
 from wikibilan.store import Store  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "reliability.md"
@@ -121,15 +121,16 @@ def lost_revisions(reference: Path, got: Path) -> int:
 
 def api_fetch(url: str, path: Path) -> None:
     with Store.open(path) as store:
-        ApiSource(url, session=PoliteSession(API_POLITE), selection=default_selection()).fetch(
+        ApiSource(url, session=PoliteSession(API_POLITE), selection=load_profile().selection).fetch(
             store
         )
 
 
 def archive_fetch(url: str, path: Path) -> None:
     with Store.open(path) as store:
+        selection = load_profile().selection
         ArchiveSource(url + "/", session=PoliteSession(ARCHIVE_POLITE),
-                      selection=default_selection(), site_key="lille").fetch(store)  # fmt: skip
+                      selection=selection, site_key="lille").fetch(store)  # fmt: skip
 
 
 def fault_run(
@@ -198,7 +199,7 @@ def stop_and_resume(tally: Tally, wiki: MediaWiki, reference: Path, work: Path) 
         try:
             with Store.open(path) as store:
                 ApiSource(proxy.url, session=PoliteSession(tight),
-                          selection=default_selection()).fetch(store)  # fmt: skip
+                          selection=load_profile().selection).fetch(store)  # fmt: skip
         except SourceError as exc:
             tally.stops.append(str(exc))
         proxy.schedule = Schedule.none()

@@ -115,13 +115,13 @@ Reader = Callable[[list[tuple[CasePage, Any]]], Any]
 def current_reader(pages: list[tuple[CasePage, Any]]) -> Any:
     """The reader of this checkout: every page weighed together."""
     from wikibilan.extract.snapshot import PageRevision, extract_snapshot
-    from wikibilan.pipeline import load_vocabulary
+    from wikibilan.profile import load_profile
 
     revs = [
         PageRevision(p.title, i + 1, p.edited, p.created, doc, "u")
         for i, (p, doc) in enumerate(pages)
     ]
-    return extract_snapshot(revs, load_vocabulary())
+    return extract_snapshot(revs, load_profile().reading)
 
 
 def documents(case: Case, path: str) -> list[tuple[CasePage, Any]]:

@@ -28,6 +28,7 @@ from tests.mediawiki_server import SMALL_XML, MediaWiki
 from wikibilan.config import Politeness, Selection
 from wikibilan.errors import InputError, NoApiError
 from wikibilan.model import Revision
+from wikibilan.profile import load_profile
 from wikibilan.sources.api import (
     CHECK_FULL,
     CHECK_RECENT,
@@ -43,7 +44,7 @@ from wikibilan.sources.api import (
 )
 from wikibilan.sources.dump import export_store, read_dump
 from wikibilan.sources.http import PoliteSession
-from wikibilan.sources.selection import PageState, default_selection, load_selection
+from wikibilan.sources.selection import PageState, load_selection
 from wikibilan.store import Store
 
 pytestmark = pytest.mark.mediawiki
@@ -115,7 +116,7 @@ def downloads_text(paths: list[str]) -> bool:
 def lille(mediawiki: MediaWiki, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A cold then a warm fetch of the default selection from the fixture wiki."""
     store = Store.open(tmp_path_factory.mktemp("api") / "store.sqlite")
-    source = ApiSource(mediawiki.url, session=session(), selection=default_selection())
+    source = ApiSource(mediawiki.url, session=session(), selection=load_profile().selection)
     seen: list[FetchProgress] = []
     cold = fetch(mediawiki, source, store, progress=seen.append)
     warm = fetch(mediawiki, source, store)
@@ -157,7 +158,7 @@ def test_a_full_recheck_asks_only_for_lastrevids(
     store, cold = lille["store"], lille["cold"]
     assert isinstance(store, Store) and isinstance(cold, Fetch)
     source = ApiSource(
-        mediawiki.url, session=session(), selection=default_selection(), full_check_every=0.0
+        mediawiki.url, session=session(), selection=load_profile().selection, full_check_every=0.0
     )
     full = fetch(mediawiki, source, store)
     assert full.result.check == CHECK_FULL and full.result.revisions_new == 0
@@ -192,7 +193,7 @@ def test_a_hole_in_a_stored_history_is_found_and_filled(
         (page.page_id, history[len(history) // 2 + 1].revid, history[len(history) // 2 - 1].revid)
     ]
     again = ApiSource(
-        mediawiki.url, session=session(), selection=default_selection(),
+        mediawiki.url, session=session(), selection=load_profile().selection,
         api_url=mediawiki.api_url,
     )  # fmt: skip
     done = fetch(mediawiki, again, holed)
@@ -248,7 +249,7 @@ def test_throttling_errors_and_lag_on_the_way_still_give_the_same_store(
     slept: list[float] = []
     polite = PoliteSession(Politeness(min_interval=0.0, backoff_base=0.1), sleep=slept.append)
     store = Store.open(tmp_path / "proxied.sqlite")
-    source = ApiSource(proxy.url, session=polite, selection=default_selection())
+    source = ApiSource(proxy.url, session=polite, selection=load_profile().selection)
     result = source.fetch(store)
     direct = lille["store"]
     assert isinstance(direct, Store)
@@ -281,7 +282,7 @@ def fetched_titles(wiki: MediaWiki, selection: Selection, tmp_path: Path) -> set
 def test_default_selection_follows_links_to_pages_of_the_known_kinds(
     small: MediaWiki, tmp_path: Path
 ) -> None:
-    titles = fetched_titles(small, default_selection(), tmp_path)
+    titles = fetched_titles(small, load_profile().selection, tmp_path)
     assert BILAN in titles and "Trombinoscope de Lille" in titles
     assert {f"Construire dans l'action l'assemblée des communs {n}" for n in range(1, 6)} <= titles
     assert "Portail des communs" not in titles  # linked, but not a Lille page
@@ -359,7 +360,7 @@ def test_a_site_without_api_gives_exit_3_and_the_archive_hint(tmp_path: Path) ->
     (tmp_path / "index.html").write_text("<html><body>Archive statique</body></html>")
     store = Store.open(tmp_path / "none.sqlite")
     with static_site(tmp_path) as url:
-        source = ApiSource(url + "/", session=session(), selection=default_selection())
+        source = ApiSource(url + "/", session=session(), selection=load_profile().selection)
         with pytest.raises(NoApiError) as info:
             source.fetch(store)
     assert info.value.exit_code == 3
@@ -379,7 +380,7 @@ def scratch(mediawiki_factory: Callable[..., MediaWiki]) -> MediaWiki:
 def synced(scratch: MediaWiki, tmp_path: Path) -> Iterator[tuple[ApiSource, Store, Fetch]]:
     """A store in step with the scratch wiki, and the cost of a warm run."""
     store = Store.open(tmp_path / "scratch.sqlite")
-    source = ApiSource(scratch.url, session=session(), selection=default_selection())
+    source = ApiSource(scratch.url, session=session(), selection=load_profile().selection)
     source.fetch(store)
     warm = fetch(scratch, source, store)
     assert warm.result.revisions_new == 0
@@ -454,7 +455,7 @@ def test_deleted_and_moved_pages_are_reported_and_kept(
 
 
 def test_the_default_selection_is_the_four_lille_seeds_and_their_links() -> None:
-    selection = default_selection()
+    selection = load_profile().selection
     assert selection.titles[0] == BILAN and len(selection.titles) == 4
     assert selection.links == 1 and selection.title_patterns
 

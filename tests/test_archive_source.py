@@ -27,6 +27,7 @@ from wikibilan.config import Politeness, Selection
 from wikibilan.document import normalize_title, parse_html, parse_wikitext
 from wikibilan.model import Revision
 from wikibilan.pipeline import Workbench, bilan_data, load_frames, run_checks, snapshot_frames
+from wikibilan.profile import load_profile
 from wikibilan.sources.archive import ArchiveSource, FetchProgress, FetchResult
 from wikibilan.sources.archive_meta import parse_french_datetime, render_offset
 from wikibilan.sources.archive_urls import (
@@ -38,8 +39,9 @@ from wikibilan.sources.archive_urls import (
 )
 from wikibilan.sources.dump import import_dump, read_dump
 from wikibilan.sources.http import PoliteSession
-from wikibilan.sources.selection import default_selection
 from wikibilan.store import Store
+
+LILLE = load_profile()  # the Lille site: its old hosts and selection
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = REPO / "fixtures" / "archive"
@@ -83,7 +85,8 @@ def session() -> PoliteSession:
 def crawl(server: ArchiveServer, store: Store, selection: Selection, *,
           wikitext_diffs: bool = False) -> FetchResult:  # fmt: skip
     source = ArchiveSource(server.url + "/", session=session(), selection=selection,
-                           wikitext_diffs=wikitext_diffs)  # fmt: skip
+                           wikitext_diffs=wikitext_diffs,
+                           old_hosts=LILLE.site.old_hosts)  # fmt: skip
     return source.fetch(store)
 
 
@@ -316,7 +319,7 @@ def test_the_depth_limit_is_respected(archive_server: Callable[[Path], ArchiveSe
 
 
 def test_the_lille_selection_finds_what_its_links_say(crawled: Crawled) -> None:
-    selection = default_selection()
+    selection = load_profile().selection
     with Store.open(":memory:") as store:
         crawled.server.clear_log()
         result = crawl(crawled.server, store, selection)
@@ -406,8 +409,8 @@ def test_frames_from_the_archive_equal_those_from_the_xml(crawled: Crawled) -> N
     with Store.open(":memory:") as xml_store:
         with LILLE_XML.open("rb") as fp:
             import_dump(fp, xml_store)
-        xml = Workbench(xml_store, xml_store.sites()[0].key)
-        archive = Workbench(crawled.store, crawled.store.sites()[0].key)
+        xml = Workbench(xml_store, xml_store.sites()[0].key, load_profile())
+        archive = Workbench(crawled.store, crawled.store.sites()[0].key, load_profile())
         for when in (None, XML[BILAN][-1].timestamp + timedelta(minutes=1)):
             want, got = snapshot_frames(xml, when), snapshot_frames(archive, when)
             for name in ("events", "attendance", "workshops"):

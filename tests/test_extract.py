@@ -17,11 +17,13 @@ from wikibilan.extract.snapshot import (
     extract_bilan,
     extract_snapshot,
 )
-from wikibilan.pipeline import Workbench, load_frames, load_vocabulary, run_checks
+from wikibilan.pipeline import Workbench, load_frames, run_checks
+from wikibilan.profile import load_profile
 from wikibilan.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-VOCAB = load_vocabulary()
+PROFILE = load_profile()
+VOCAB = PROFILE.reading
 VOCAB_BILAN = "Assemblée des Communs de Lille - Bilan 2015-2017"
 WHEN = datetime(2017, 11, 30, 14, 40, tzinfo=UTC)
 KINDS = [
@@ -74,7 +76,7 @@ def test_seed_claims_and_expenses(store_path: Path) -> None:
 
 def test_claim_history_shows_the_removed_estimate(store_path: Path) -> None:
     with Store.open(store_path) as store:
-        bench = Workbench(store, "wiki.lescommuns.org")
+        bench = Workbench(store, "wiki.lescommuns.org", PROFILE)
         history = run_checks(bench, load_frames(bench))["claim_history"]
     est = history[history["claim_id"] == "balance_estimate"].set_index("revid")
     assert est.loc[22917, "value"] == "720"
@@ -88,7 +90,7 @@ def test_claim_history_shows_the_removed_estimate(store_path: Path) -> None:
 
 def test_each_needed_revision_is_parsed_once(store_path: Path) -> None:
     with Store.open(store_path) as store:
-        bench = Workbench(store, "wiki.lescommuns.org")
+        bench = Workbench(store, "wiki.lescommuns.org", PROFILE)
         frames = load_frames(bench)
         run_checks(bench, frames)
         # the as-of revisions of every content page (each is read for what it says),
@@ -153,7 +155,8 @@ def test_no_input_makes_an_extractor_raise(texts: list[tuple[str, str, bool]]) -
         title = f"{kind} {i}" if kind != "bilan" else VOCAB_BILAN
         pages.append(PageRevision(title, i + 1, WHEN, WHEN, doc, "u"))
     snapshot = extract_snapshot(pages, VOCAB)
-    claims, expenses, warnings = extract_bilan([p for p in pages if p.title == VOCAB_BILAN])
+    bilan = [p for p in pages if p.title == VOCAB_BILAN]
+    claims, expenses, warnings = extract_bilan(bilan, PROFILE.claims, PROFILE.expense_sections)
     for row in snapshot.attendance:
         assert row.name_key == row.name_key.strip()
     assert isinstance(claims, list) and isinstance(expenses, list) and isinstance(warnings, list)
@@ -165,7 +168,7 @@ def test_odd_lines_end_up_in_warnings() -> None:
         "== Présent-e-s ==\n* Jeanne Martin\n* " + "mot " * 12 + "\n"
     )
     bilan = PageRevision("B", 1, WHEN, WHEN, doc)
-    _, expenses, warnings = extract_bilan([bilan])
+    _, expenses, warnings = extract_bilan([bilan], PROFILE.claims, PROFILE.expense_sections)
     assert expenses == []
     assert [w.reason for w in warnings] == ["expense line not understood"]
     event = PageRevision("Construire dans l'action l'assemblée des communs 9", 2, WHEN, WHEN, doc)

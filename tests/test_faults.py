@@ -37,11 +37,11 @@ from tests.mediawiki_server import MediaWiki
 from wikibilan.config import Politeness
 from wikibilan.errors import OffSiteError, RetryBudgetExhausted, SourceError
 from wikibilan.integrity import verify_store
+from wikibilan.profile import load_profile
 from wikibilan.sources.api import ApiSource, FetchResult
 from wikibilan.sources.archive import ArchiveSource
 from wikibilan.sources.archive import FetchResult as ArchiveFetchResult
 from wikibilan.sources.http import PoliteSession
-from wikibilan.sources.selection import default_selection
 from wikibilan.store import Store
 
 POLITE = Politeness(min_interval=0.0, backoff_base=0.01, backoff_max=5.0, timeout=1.0)
@@ -56,7 +56,8 @@ def not_discovery(target: str) -> bool:
 
 def fetch_through(url: str, path: Path, politeness: Politeness = POLITE) -> FetchResult:
     with Store.open(path) as store:
-        source = ApiSource(url, session=PoliteSession(politeness), selection=default_selection())
+        selection = load_profile().selection
+        source = ApiSource(url, session=PoliteSession(politeness), selection=selection)
         return source.fetch(store)
 
 
@@ -323,7 +324,7 @@ the revisions it hid are reported missing and fetched by a later run.)"""
 def crawl_through(url: str, path: Path) -> ArchiveFetchResult:
     with Store.open(path) as store:
         source = ArchiveSource(url + "/", session=PoliteSession(ARCHIVE_POLITE),
-                               selection=default_selection(), site_key="lille")  # fmt: skip
+                               selection=load_profile().selection, site_key="lille")  # fmt: skip
         return source.fetch(store)
 
 

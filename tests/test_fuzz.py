@@ -32,10 +32,11 @@ from hypothesis import strategies as st
 
 from wikibilan.document import Block, parse_html, parse_revision, parse_wikitext
 from wikibilan.extract.snapshot import PageRevision, extract_bilan, extract_snapshot
-from wikibilan.pipeline import load_vocabulary
+from wikibilan.profile import load_profile
 from wikibilan.sources.dump import read_dump
 
-VOCAB = load_vocabulary()
+PROFILE = load_profile()
+VOCAB = PROFILE.reading
 
 CI_BUDGET = settings(
     max_examples=150,
@@ -229,7 +230,7 @@ def test_every_extracted_row_points_at_a_page_and_revision_it_was_read_from(
     revid_of = {p.title: p.revid for p in pages}
     snapshot = extract_snapshot(pages, VOCAB)
     bilan = [p for p in pages if p.title in VOCAB.report_titles]
-    claims, expenses, warnings = extract_bilan(bilan)
+    claims, expenses, warnings = extract_bilan(bilan, PROFILE.claims, PROFILE.expense_sections)
     rows = [*snapshot.events, *snapshot.attendance, *snapshot.workshops, *claims, *expenses]
     for row in rows:
         where = row.where  # type: ignore[attr-defined]
@@ -254,7 +255,7 @@ def fuzz_one(data: bytes) -> None:
     for doc in (parse_wikitext(text, title=title), parse_html(data[1:], title=title)):
         page = PageRevision(title, 1, WHEN, WHEN, doc, "u")
         extract_snapshot([page], VOCAB)
-        extract_bilan([page])
+        extract_bilan([page], PROFILE.claims, PROFILE.expense_sections)
 
 
 def seed_corpus(directory: Path) -> Path:

@@ -37,10 +37,10 @@ from wikibilan.document import parse_html, parse_wikitext
 from wikibilan.errors import NoApiError, SourceError
 from wikibilan.integrity import verify_store
 from wikibilan.model import Revision
+from wikibilan.profile import load_profile
 from wikibilan.sources.api import ApiSource
 from wikibilan.sources.apiclient import probe_api
 from wikibilan.sources.http import PoliteSession
-from wikibilan.sources.selection import default_selection
 from wikibilan.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,7 +172,7 @@ def test_invalid_utf8_in_an_api_answer_is_flagged_then_repaired(
     def fetch() -> None:
         with Store.open(cache) as store:
             source = ApiSource(proxy.url, session=PoliteSession(polite),
-                               selection=default_selection())  # fmt: skip
+                               selection=load_profile().selection)  # fmt: skip
             source.fetch(store)
 
     fetch()

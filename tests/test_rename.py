@@ -15,11 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wikibilan.config import BILAN_TITLE
 from wikibilan.model import Revision
 from wikibilan.pipeline import load_frames, open_bench
+from wikibilan.profile import load_profile
 from wikibilan.sources.dump import read_dump
 from wikibilan.store import Store
+
+BILAN_TITLE = load_profile().report_title
 
 LILLE_XML = Path(__file__).resolve().parents[1] / "fixtures" / "wiki" / "lille.xml"
 KEEP = ["date_start", "date_end", "n_participants", "participants_basis"]
@@ -64,7 +66,7 @@ def renamed(text: str, names: dict[str, str]) -> str:
 
 
 def _events(store_path: Path) -> pd.DataFrame:
-    bench = open_bench(store_path, None)
+    bench = open_bench(store_path, None, load_profile())
     try:
         events = load_frames(bench)["events"]
     finally:

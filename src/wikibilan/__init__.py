@@ -3,7 +3,7 @@
 The public API for notebooks, one function per command (``wikibilan.library``)::
 
     import wikibilan
-    wikibilan.import_dump("fixtures/wiki/lille.xml", cache="cache/fixtures.sqlite")
+    wikibilan.import_dump("dump.xml", cache="cache/fixtures.sqlite")
     frames = wikibilan.load_frames(cache="cache/fixtures.sqlite")  # dict of DataFrames
     checks = wikibilan.check(cache="cache/fixtures.sqlite", as_of="2018-06-01")
 

@@ -10,19 +10,21 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wikibilan import __version__
 from wikibilan.config import (
     DEFAULT_CACHE,
     DEFAULT_OUT,
-    DEFAULT_SITE,
     USER_AGENT,
     Politeness,
     Selection,
 )
 from wikibilan.errors import UsageError, WikibilanError
 from wikibilan.model import FetchProgress
+
+if TYPE_CHECKING:
+    from wikibilan.profile import Profile
 
 log = logging.getLogger("wikibilan")
 EXIT_OK, EXIT_CONTRADICTED, EXIT_USAGE, EXIT_SOURCE, EXIT_VERIFY = 0, 1, 2, 3, 4
@@ -113,6 +115,14 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help=f"the SQLite store (default {DEFAULT_CACHE})",
     )
     parser.add_argument(
+        "--profile",
+        type=Path,
+        default=default(None),
+        metavar="PATH",
+        help="the site profile: the wiki, its report and claims (default: the profile "
+        "shipped with wikibilan; see README, 'Use it on another wiki')",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -146,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     site_opts = _Parser(add_help=False)
-    site_opts.add_argument("--site", help=f"wiki URL (default {DEFAULT_SITE} for fetch)")
+    site_opts.add_argument("--site", help="wiki URL (default: the profile's site)")
     site_opts.add_argument(
         "--source",
         choices=["auto", "api", "archive"],
@@ -325,9 +335,14 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
 
     offline = getattr(args, "offline", True) or not fetch
     site = getattr(args, "site", None)
+    profile = library.get_profile(args.profile)
     if not offline:
-        _cmd_fetch(args)
-        site = site or DEFAULT_SITE  # check the site just fetched, whatever else is stored
+        if args.out is not None:
+            from wikibilan.report import check_out_dir
+
+            check_out_dir(Path(args.out))  # a bad --out fails before the fetch, not after
+        _cmd_fetch(args, profile)
+        site = site or profile.site.url  # check the site just fetched, whatever else is stored
     # Only `run --offline` falls back to the shipped fixtures; extract and check
     # work on what the store holds.
     with _bar(args, "import", "B", scale=True) as bar:
@@ -341,6 +356,7 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
             progress=bar.advance if bar is not None else None,
             fixtures=fetch,
             checks=report,  # extract (no report) stops at the frames: no checks.csv
+            profile=profile,
         )
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
@@ -354,23 +370,21 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
     return EXIT_OK
 
 
-def _selection(args: argparse.Namespace) -> Selection | None:
-    """The selection the flags give, or None for the default Lille selection."""
+def _selection(args: argparse.Namespace, default: Selection) -> Selection | None:
+    """The selection the flags give, or None for the profile's selection."""
     titles, cats, prefixes = (getattr(args, n, None) or [] for n in ("title", "category", "prefix"))
     links = getattr(args, "links", None)
     if not (titles or cats or prefixes):
-        if links is None:
-            return None
-        from wikibilan.sources.selection import default_selection
-
-        return replace(default_selection(), links=links)
+        return None if links is None else replace(default, links=links)
     return Selection(
         titles=tuple(titles), categories=tuple(cats), prefixes=tuple(prefixes), links=links or 0
     )
 
 
-def _cmd_fetch(args: argparse.Namespace) -> int:
-    from wikibilan.library import fetch
+def _cmd_fetch(args: argparse.Namespace, profile: Profile | None = None) -> int:
+    from wikibilan.library import fetch, get_profile
+
+    profile = profile or get_profile(args.profile)
 
     with _bar(args, "fetch", " page") as bar:
 
@@ -380,10 +394,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                 bar.lag = source == "api"
 
         outcome = fetch(
-            args.site or DEFAULT_SITE,
+            args.site,
             args.cache,
+            profile=profile,
             source=args.source,
-            selection=_selection(args),
+            selection=_selection(args, profile.selection),
             politeness=_politeness(args),
             progress=bar.show if bar is not None else None,
             on_choice=chosen,

@@ -1,16 +1,16 @@
-"""Settings with defaults for the Lille archive; no I/O at import time."""
+"""Settings (paths, politeness) — nothing particular to one wiki; no I/O at import time.
+
+What belongs to one wiki and its report is in its profile (``profiles/*.toml``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SITE = "https://wiki.lescommuns.org"
 DEFAULT_CACHE = Path("cache/wikibilan.sqlite")
 DEFAULT_OUT = Path("outputs")
 USER_AGENT = "wikibilan/0.1 (+https://github.com/wikibilan/wikibilan; audit of a wiki-kept record)"
-
-BILAN_TITLE = "Assemblée des Communs de Lille - Bilan 2015-2017"
 
 
 @dataclass(frozen=True, slots=True)

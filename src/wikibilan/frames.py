@@ -52,6 +52,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "claim_id": "string", "revid": "Int64", "timestamp": "datetime", "user": "string",
         "section": "string", "line": "Int64", "text": "string", "value": "decimal",
         "unit": "string", "qualifier": "string", "low": "decimal", "high": "decimal",
+        "label": "string", "measure": "string",
     },
     "warnings": {
         "page": "string", "revid": "Int64", "line": "Int64", "reason": "string",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from wikibilan.internal import SUBJECT
+from wikibilan.specs import Registry
 from wikibilan.verdicts import Outcome, fmt
 
 HISTORY_COLUMNS = [
@@ -16,20 +16,24 @@ HISTORY_COLUMNS = [
 
 
 def claim_history(
-    claims: pd.DataFrame, verdicts: Mapping[tuple[str, int], Outcome]
+    claims: pd.DataFrame,
+    verdicts: Mapping[tuple[str, int], Outcome],
+    registry: Registry | None = None,
 ) -> pd.DataFrame:
     """One row per claim × bilan revision: its value, whether it changed, who first wrote it.
 
     ``status`` is ``added``, ``same``, ``changed`` or ``removed`` (the figure is gone
     from this revision; value empty). ``first_*`` name the revision that first wrote
     the figure's current value. ``check_*`` carry the internal check about the
-    figure in that revision, when there is one.
+    figure in that revision, when there is one (``registry`` says which check is
+    about which claim).
     """
     if claims.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     revs = (claims[["revid", "timestamp", "user"]].drop_duplicates("revid")
             .sort_values(["timestamp", "revid"]))  # fmt: skip
-    by_check = {(SUBJECT[c], r): o for (c, r), o in verdicts.items() if c in SUBJECT}
+    subject = {s.check_id: s.claim for s in registry.internal} if registry else {}
+    by_check = {(subject[c], r): o for (c, r), o in verdicts.items() if c in subject}
     values = {
         (str(c), int(r)): v
         for c, r, v in zip(claims["claim_id"], claims["revid"], claims["value"], strict=True)

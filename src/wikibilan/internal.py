@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from wikibilan.recompute import Snapshot
+from wikibilan.specs import InternalSpec, Registry
 from wikibilan.verdicts import (
     CONTRADICTED,
     NOT_CHECKABLE,
@@ -18,21 +20,6 @@ from wikibilan.verdicts import (
     judge,
     not_checkable,
 )
-
-if TYPE_CHECKING:
-    from wikibilan.checks import Snapshot
-
-# Internal check -> the published claim it is about (for claim_history).
-SUBJECT: dict[str, str] = {
-    "internal:temps_forts_parts": "temps_forts",
-    "internal:expenses_total": "expenses_total",
-    "internal:balance": "balance",
-    "internal:balance_estimate": "balance_estimate",
-    "internal:initiated_product": "people_initiated",
-    "internal:mean_grim": "mean_participants",
-    "internal:loomio_decisions": "loomio_decisions",
-    "internal:period_months": "period_months",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,111 +35,103 @@ class InternalClaim:
 InternalResults = dict[int, list[tuple[InternalClaim, Outcome]]]
 
 
-def internal_by_revision(claims: pd.DataFrame, snapshot: Snapshot) -> InternalResults:
-    """Every internal check of every bilan revision, revisions in time order."""
+def internal_by_revision(
+    claims: pd.DataFrame, snapshot: Snapshot, registry: Registry
+) -> InternalResults:
+    """Every internal check of every report revision, revisions in time order."""
     revs = claims[["revid", "timestamp"]].drop_duplicates().sort_values(["timestamp", "revid"])
-    return {int(r): internal_checks(claims, snapshot, int(r)) for r in revs["revid"].tolist()}
+    return {
+        int(r): internal_checks(claims, snapshot, int(r), registry) for r in revs["revid"].tolist()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Revision:
+    """One report revision's figures, texts and qualifiers, by claim id."""
+
+    revid: int
+    value: dict[str, Decimal]
+    text: dict[str, str]
+    qual: dict[str, str]
 
 
 def internal_checks(
-    claims: pd.DataFrame, snapshot: Snapshot, revid: int
+    claims: pd.DataFrame, snapshot: Snapshot, revid: int, registry: Registry
 ) -> list[tuple[InternalClaim, Outcome]]:
-    """Run every internal check on bilan revision ``revid``."""
+    """Run every internal check of ``registry`` on report revision ``revid``."""
     rev = claims[claims["revid"] == revid]
-    value = {str(c): v for c, v in zip(rev["claim_id"], rev["value"], strict=True)}
-    text = {str(c): str(t) for c, t in zip(rev["claim_id"], rev["text"], strict=True)}
-    qual = {str(c): str(q) for c, q in zip(rev["claim_id"], rev["qualifier"], strict=True)}
-    facts = snapshot.facts.get(revid)
+    r = _Revision(
+        revid,
+        {str(c): v for c, v in zip(rev["claim_id"], rev["value"], strict=True)},
+        {str(c): str(t) for c, t in zip(rev["claim_id"], rev["text"], strict=True)},
+        {str(c): str(q) for c, q in zip(rev["claim_id"], rev["qualifier"], strict=True)},
+    )
     out: list[tuple[InternalClaim, Outcome]] = []
-
-    def add(check_id: str, outcome: Outcome) -> None:
-        subject = SUBJECT[check_id]
-        out.append(
-            (
-                InternalClaim(check_id, revid, text.get(subject, ""), qual.get(subject, "exact")),
-                outcome,
+    for spec in registry.internal:
+        if spec.claim not in r.value or r.value[spec.claim] is None:
+            continue
+        outcome = CHECKS[spec.check](spec, r, snapshot)
+        if outcome is not None:
+            subject = InternalClaim(
+                spec.check_id, revid, r.text.get(spec.claim, ""), r.qual.get(spec.claim, "exact")
             )
-        )
-
-    if "temps_forts" in value and facts and facts.parts:
-        total = sum(n for _, n in facts.parts)
-        shown = " + ".join(str(n) for _, n in facts.parts)
-        add(
-            "internal:temps_forts_parts",
-            judge(
-                value["temps_forts"],
-                Decimal(total),
-                "exact",
-                method=f"the parts listed under Réunions: {shown} = {total} "
-                f"({'; '.join(p for p, _ in facts.parts)})",
-            ),
-        )
-    exp = snapshot.expenses
-    exp = exp[exp["revid"] == revid] if not exp.empty else exp
-    if "expenses_total" in value and not exp.empty:
-        lines = list(exp["amount_eur"])
-        add(
-            "internal:expenses_total",
-            judge(
-                value["expenses_total"],
-                sum(lines, Decimal(0)),
-                "exact",
-                method=f"sum of the expense lines: {' + '.join(fmt(x) for x in lines)}",
-            ),
-        )
-    if "allocation" in value and "expenses_total" in value:
-        left = value["allocation"] - value["expenses_total"]
-        how = f"allocation {fmt(value['allocation'])} − TOTAL {fmt(value['expenses_total'])}"
-        if "balance" in value:
-            add("internal:balance", judge(value["balance"], left, "exact", method=how))
-        if "balance_estimate" in value:
-            add(
-                "internal:balance_estimate",
-                judge(value["balance_estimate"], left, "approx", method=how),
-            )
-    if {"initiation_workshops", "initiation_mean_participants", "people_initiated"} <= set(value):
-        add("internal:initiated_product", _product(value))
-    if "mean_participants" in value and "temps_forts" in value:
-        add("internal:mean_grim", grim(value["mean_participants"], int(value["temps_forts"])))
-    for claim_id in ("loomio_decisions",):
-        if claim_id in value and facts and claim_id in facts.listed:
-            add(
-                f"internal:{claim_id}",
-                judge(
-                    value[claim_id],
-                    Decimal(facts.listed[claim_id]),
-                    qual[claim_id],
-                    method="the items listed with the figure on the bilan page",
-                    text=text[claim_id],
-                ),
-            )
-    if "period_months" in value and facts and facts.period_start and facts.period_end:
-        (y0, m0), (y1, m1) = facts.period_start, facts.period_end
-        months = (y1 - y0) * 12 + m1 - m0
-        add(
-            "internal:period_months",
-            judge(
-                value["period_months"],
-                Decimal(months),
-                "exact",
-                method=f"from {y0}-{m0:02d} to {y1}-{m1:02d}, the first and last dated bullets",
-            ),
-        )
+            out.append((subject, outcome))
     return out
 
 
-def _product(value: dict[str, Decimal]) -> Outcome:
-    n, mean, people = (
-        value["initiation_workshops"],
-        value["initiation_mean_participants"],
-        value["people_initiated"],
+def _parts_sum(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    facts = s.facts.get(r.revid)
+    if not facts or not facts.parts:
+        return None
+    total = sum(n for _, n in facts.parts)
+    shown = " + ".join(str(n) for _, n in facts.parts)
+    return judge(
+        r.value[spec.claim],
+        Decimal(total),
+        "exact",
+        method=f"the parts listed under {spec.params.get('section', 'the list')}: "
+        f"{shown} = {total} ({'; '.join(p for p, _ in facts.parts)})",
     )
+
+
+def _lines_sum(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    exp = s.expenses
+    exp = exp[exp["revid"] == r.revid] if not exp.empty else exp
+    if exp.empty:
+        return None
+    lines = list(exp["amount_eur"])
+    return judge(
+        r.value[spec.claim],
+        sum(lines, Decimal(0)),
+        "exact",
+        method=f"sum of the expense lines: {' + '.join(fmt(x) for x in lines)}",
+    )
+
+
+def _difference(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    a, b = str(spec.params["from"]), str(spec.params["minus"])
+    if r.value.get(a) is None or r.value.get(b) is None:
+        return None
+    left = r.value[a] - r.value[b]
+    how = f"{a} {fmt(r.value[a])} − {b} {fmt(r.value[b])}"
+    qualifier = r.qual.get(spec.claim, "exact")
+    return judge(
+        r.value[spec.claim], left, "approx" if qualifier == "approx" else "exact", method=how
+    )
+
+
+def _product(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    factors = [str(f) for f in spec.params.get("factors", ())]
+    if len(factors) != 2 or any(r.value.get(f) is None for f in factors):
+        return None
+    n, mean = r.value[factors[0]], r.value[factors[1]]
+    people = r.value[spec.claim]
     product = n * mean
     outcome = judge(
         people,
         product,
         "approx",
-        method=f"{fmt(n)} workshops × {fmt(mean)} participants = {fmt(product)}",
+        method=f"{fmt(n)} {factors[0]} × {fmt(mean)} {factors[1]} = {fmt(product)}",
     )
     if outcome.verdict == CONTRADICTED:
         lo = (n * Decimal("0.9")) * (mean - Decimal("0.5"))
@@ -163,6 +142,48 @@ def _product(value: dict[str, Decimal]) -> Outcome:
         )
         return replace(outcome, method=outcome.method + note)
     return outcome
+
+
+def _grim(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    n = r.value.get(str(spec.params["n"]))
+    return None if n is None else grim(r.value[spec.claim], int(n))
+
+
+def _listed(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    facts = s.facts.get(r.revid)
+    if not facts or spec.claim not in facts.listed:
+        return None
+    return judge(
+        r.value[spec.claim],
+        Decimal(facts.listed[spec.claim]),
+        r.qual[spec.claim],
+        method="the items listed with the figure on the report page",
+        text=r.text[spec.claim],
+    )
+
+
+def _period(spec: InternalSpec, r: _Revision, s: Snapshot) -> Outcome | None:
+    facts = s.facts.get(r.revid)
+    if not facts or not facts.period_start or not facts.period_end:
+        return None
+    (y0, m0), (y1, m1) = facts.period_start, facts.period_end
+    return judge(
+        r.value[spec.claim],
+        Decimal((y1 - y0) * 12 + m1 - m0),
+        "exact",
+        method=f"from {y0}-{m0:02d} to {y1}-{m1:02d}, the first and last dated bullets",
+    )
+
+
+CHECKS: dict[str, Callable[[InternalSpec, _Revision, Snapshot], Outcome | None]] = {
+    "parts_sum": _parts_sum,
+    "lines_sum": _lines_sum,
+    "difference": _difference,
+    "product": _product,
+    "grim": _grim,
+    "listed_items": _listed,
+    "period": _period,
+}
 
 
 def grim(mean: Decimal, n: int) -> Outcome:

@@ -23,21 +23,14 @@ import pandas as pd
 
 from wikibilan import __version__
 from wikibilan.checks import empty_checks
-from wikibilan.config import (
-    BILAN_TITLE,
-    DEFAULT_CACHE,
-    DEFAULT_OUT,
-    DEFAULT_SITE,
-    FIXTURES_DIR,
-    Politeness,
-    Selection,
-)
+from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR, Politeness, Selection
 from wikibilan.errors import InputError, UsageError
 from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import ProgressCallback
 from wikibilan.pipeline import Frames, Workbench, check_date, choose_site, run_checks
 from wikibilan.pipeline import load_frames as _load
+from wikibilan.profile import Profile, load_profile
 from wikibilan.report import ReportContext, check_out_dir, plot_names, write_csvs, write_outputs
 from wikibilan.report.plot_worker import PlotWorker
 from wikibilan.sources.dump import ImportResult, export_store
@@ -47,6 +40,14 @@ from wikibilan.store import Store
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 AsOf = str | date | datetime | None
+ProfileArg = Profile | Path | str | None
+
+
+def get_profile(profile: ProfileArg = None) -> Profile:
+    """A profile as given: loaded from its path, or the default one shipped with wikibilan."""
+    if isinstance(profile, Profile):
+        return profile
+    return load_profile(Path(profile) if profile is not None else None)
 
 
 def as_of_datetime(value: AsOf) -> datetime | None:
@@ -134,11 +135,12 @@ def import_dump(
 import_file = import_dump  # the former name
 
 
-def _open_bench(cache: Path | str, site: str | None) -> Workbench:
-    """The store (which must exist; it is only read) and the site to work on."""
+def _open_bench(cache: Path | str, site: str | None, profile: ProfileArg = None) -> Workbench:
+    """The store (which must exist; it is only read), the site to work on, its profile."""
+    chosen = get_profile(profile)
     store = Store.open(Path(cache), readonly=True)
     try:
-        return Workbench(store, choose_site(store, site))
+        return Workbench(store, choose_site(store, site), chosen)
     except BaseException:
         store.close()
         raise
@@ -156,13 +158,14 @@ def _warn_about_as_of(bench: Workbench, as_of: datetime | None) -> None:
             shown,
         )
         return
-    first = next((p.first_rev_at for p in bench.pages if p.title == BILAN_TITLE), None)
+    title = bench.profile.report_title
+    first = next((p.first_rev_at for p in bench.pages if p.title == title), None)
     if first is not None and as_of < first:
         log.warning(
             "as of %s is before the first revision of %r (%s): the figures are checked "
             "against the wiki as it stood before they were published",
             shown,
-            BILAN_TITLE,
+            title,
             first.strftime("%Y-%m-%d"),
         )
 
@@ -195,12 +198,16 @@ def ensure_fixtures(cache: Path, progress: Progress | None = None) -> list[Impor
     return [import_dump(d, cache, progress) for d in dumps]
 
 
-def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> Frames:
+def load_frames(
+    cache: Path | str = DEFAULT_CACHE, site: str | None = None, profile: ProfileArg = None
+) -> Frames:
     """Every frame of the store's wiki (the latest revision of each page) as typed DataFrames.
 
     Args:
         cache: the store; it must exist (nothing is created) and is only read.
         site: the site to read when the store holds several.
+        profile: the site profile (a path, or a loaded :class:`Profile`; default: the
+            profile shipped with wikibilan).
 
     Returns:
         A dict of DataFrames by name (columns and rules in docs/FRAMES.md):
@@ -216,9 +223,10 @@ def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> F
 
     Raises:
         StoreError: there is no store at ``cache``, or it is not a wikibilan store.
-        UsageError: the store is empty, or holds several sites and none was chosen.
+        UsageError: the store is empty, or holds several sites and none was chosen; the
+            profile cannot be read or is not valid.
     """
-    bench = _open_bench(cache, site)
+    bench = _open_bench(cache, site, profile)
     try:
         return _load(bench, _base_url(bench))
     finally:
@@ -226,7 +234,10 @@ def load_frames(cache: Path | str = DEFAULT_CACHE, site: str | None = None) -> F
 
 
 def check(
-    cache: Path | str = DEFAULT_CACHE, site: str | None = None, as_of: AsOf = None
+    cache: Path | str = DEFAULT_CACHE,
+    site: str | None = None,
+    as_of: AsOf = None,
+    profile: ProfileArg = None,
 ) -> pd.DataFrame:
     """The verdict for every published figure of the latest bilan revision.
 
@@ -254,7 +265,7 @@ def check(
         UsageError: the store is empty or holds several sites, or ``as_of`` is not a date.
     """
     when = as_of_datetime(as_of)
-    bench = _open_bench(cache, site)
+    bench = _open_bench(cache, site, profile)
     try:
         _warn_about_as_of(bench, when)
         frames = _load(bench, _base_url(bench))
@@ -273,6 +284,7 @@ def run(
     progress: Progress | None = None,
     fixtures: bool = True,
     checks: bool = True,
+    profile: ProfileArg = None,
 ) -> RunResult:
     """Extract, check and (unless ``out`` is None) write every output.
 
@@ -281,7 +293,7 @@ def run(
 
     With ``offline`` and ``fixtures``, an empty (or missing) store is first filled
     with the shipped fixture wiki; otherwise the store must exist and is only read.
-    ``as_of`` is as in :func:`check`.
+    ``as_of`` and ``profile`` are as in :func:`check`.
 
     Returns:
         A :class:`RunResult`: the frames (as :func:`load_frames`), the checks (as
@@ -291,8 +303,9 @@ def run(
     cache = Path(cache)
     if out is not None:
         check_out_dir(Path(out))  # before any work: a bad --out fails at once
+    chosen = get_profile(profile)
     imported = ensure_fixtures(cache, progress) if offline and fixtures else []
-    bench = _open_bench(cache, site)
+    bench = _open_bench(cache, site, chosen)
     try:
         _warn_about_as_of(bench, when)
         return _run(bench, out, when, report, imported, checks)
@@ -328,7 +341,7 @@ def _run(
             site=bench.site,
             generated_at=datetime.now().astimezone(),
             as_of=as_of,
-            bilan_title="Assemblée des Communs de Lille - Bilan 2015-2017",
+            bilan_title=bench.profile.report_title,
             bilan_revid=_bilan_revid(checked),
             tool_version=__version__,
         )
@@ -379,9 +392,10 @@ class FetchOutcome:
 
 
 def fetch(
-    site: str = DEFAULT_SITE,
+    site: str | None = None,
     cache: Path | str = DEFAULT_CACHE,
     *,
+    profile: ProfileArg = None,
     source: str = "auto",
     selection: Selection | None = None,
     politeness: Politeness | None = None,
@@ -392,7 +406,8 @@ def fetch(
 
     ``source="auto"`` uses the Action API when the site has one, else the static
     archive; ``on_choice(source, reason)`` is told which and why before fetching.
-    The store is created if needed.
+    The store is created if needed. ``site`` and ``selection`` default to the
+    profile's (see :func:`check`).
 
     Returns:
         A :class:`FetchOutcome`: the source used, why, and the source's result
@@ -408,12 +423,13 @@ def fetch(
     from wikibilan.errors import NoApiError
     from wikibilan.sources.apiclient import probe_api
     from wikibilan.sources.http import PoliteSession
-    from wikibilan.sources.selection import default_selection
 
+    chosen = get_profile(profile)
+    site = site or chosen.site.url
     check_site_url(site)
     politeness = politeness or Politeness()
     check_user_agent(politeness.user_agent)
-    selection = selection or default_selection()
+    selection = selection or chosen.selection
     if selection.links < 0:
         raise UsageError(f"the link depth must be 0 or more, not {selection.links}")
     session = PoliteSession(politeness)
@@ -438,7 +454,8 @@ def fetch(
 
                 api = ApiSource(site, session=session, selection=selection, api_url=api_url)
                 return FetchOutcome(source, reason, api.fetch(store, progress=progress))
-            return FetchOutcome(source, reason, _archive(site, session, selection, store, progress))
+            archived = _archive(site, session, selection, store, progress, chosen.site.old_hosts)
+            return FetchOutcome(source, reason, archived)
     finally:
         session.close()
 
@@ -490,8 +507,9 @@ def _archive(
     selection: Selection,
     store: Store,
     progress: ProgressCallback | None,
+    old_hosts: tuple[str, ...],
 ) -> Any:
     from wikibilan.sources.archive import ArchiveSource
 
-    archive = ArchiveSource(site, session=session, selection=selection)
+    archive = ArchiveSource(site, session=session, selection=selection, old_hosts=old_hosts)
     return archive.fetch(store, progress=progress)

@@ -125,7 +125,7 @@ class PageRecord:
 def site_key_from_url(url: str) -> str:
     """Name a site in the store by its host (with a non-default port).
 
-    ``https://wiki.lescommuns.org/wiki/Accueil`` -> ``wiki.lescommuns.org``;
+    ``https://wiki.example.org/wiki/Accueil`` -> ``wiki.example.org``;
     ``http://127.0.0.1:8080/`` -> ``127.0.0.1:8080``.
     """
     from urllib.parse import urlsplit

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import gc
 import logging
-import tomllib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from wikibilan.checks import Snapshot, check_claims, empty_checks
-from wikibilan.config import BILAN_TITLE
+from wikibilan.checks import check_claims, empty_checks
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
 from wikibilan.extract.claims import BilanFacts, bilan_facts
@@ -25,29 +23,16 @@ from wikibilan.extract.snapshot import (
     extract_bilan,
     extract_snapshot,
 )
-from wikibilan.extract.vocabulary import Vocabulary, vocabulary_from_mapping
 from wikibilan.frames import make_frame, validate
 from wikibilan.history import claim_history
 from wikibilan.internal import internal_by_revision
 from wikibilan.model import PageRecord, Revision, site_key_from_url
+from wikibilan.profile import Profile
+from wikibilan.recompute import Snapshot
 from wikibilan.store import Store
 from wikibilan.titles import article_url_from_main_page, page_url
 
 log = logging.getLogger(__name__)
-
-# The reading vocabulary of the Lille wiki, shipped with the package.
-READING_FILE = "lille_reading.toml"
-
-
-def load_vocabulary(text: str | None = None) -> Vocabulary:
-    """The reading vocabulary from TOML text (default: the one shipped in the package)."""
-    if text is None:
-        text = resources.files("wikibilan.data").joinpath(READING_FILE).read_text("utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"the reading vocabulary is not valid TOML: {exc}") from exc
-    return vocabulary_from_mapping(data)
 
 
 Frames = dict[str, pd.DataFrame]
@@ -56,10 +41,14 @@ FRAME_NAMES = ("pages", "revisions", "events", "attendance", "workshops", "expen
 
 
 class DocumentCache:
-    """Parse each revision once per run, whichever extractor or snapshot needs it."""
+    """Parse each revision once per run, whichever extractor or snapshot needs it.
 
-    def __init__(self) -> None:
+    ``chrome``: the lines the site's static archive adds (its profile's), dropped.
+    """
+
+    def __init__(self, chrome: tuple[re.Pattern[str], ...] = ()) -> None:
         self._docs: dict[tuple[str, int], Document] = {}
+        self.chrome = chrome
         self.parsed = 0
 
     def get(self, rev: Revision) -> Document:
@@ -71,7 +60,11 @@ class DocumentCache:
                 doc = Document(rev.title, rev.revid, ())
             else:
                 doc = parse_revision(
-                    rev.content, rev.content_model, title=rev.title, revid=rev.revid
+                    rev.content,
+                    rev.content_model,
+                    title=rev.title,
+                    revid=rev.revid,
+                    chrome=self.chrome,
                 )
             self._docs[key] = doc
             self.parsed += 1
@@ -89,14 +82,17 @@ class Workbench:
 
     store: Store
     site: str
-    vocab: Vocabulary = field(default_factory=load_vocabulary)
-    docs: DocumentCache = field(default_factory=DocumentCache)
+    profile: Profile
+    docs: DocumentCache = field(init=False)
     memo: PageMemo = field(repr=False, default_factory=PageMemo)
     _pages: list[PageRecord] | None = field(default=None, repr=False)
     _read: dict[int, PageRevision] = field(repr=False, default_factory=dict)
     _bilans: dict[str, BilanData] = field(repr=False, default_factory=dict)
     _snapshots: dict[tuple[int, ...], Frames] = field(repr=False, default_factory=dict)
     _roles: dict[tuple[int, ...], dict[str, str]] = field(repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.docs = DocumentCache(self.profile.site.archive_chrome)
 
     @property
     def pages(self) -> list[PageRecord]:
@@ -196,7 +192,7 @@ def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
     pages = bench.snapshot_pages(as_of)
     key = tuple(p.revid for p in pages)
     if key not in bench._snapshots:  # same revisions, same frames (nothing edited since)
-        ex = extract_snapshot(pages, bench.vocab, bench.memo)
+        ex = extract_snapshot(pages, bench.profile.reading, bench.memo)
         bench._roles[key] = ex.roles
         bench._snapshots[key] = {
             "events": make_frame("events", ex.events),
@@ -217,8 +213,12 @@ class BilanData:
     latest: PageRevision | None
 
 
-def bilan_data(bench: Workbench, title: str = BILAN_TITLE) -> BilanData:
-    """Claims of every bilan revision, expenses and the facts internal checks need."""
+def bilan_data(bench: Workbench, title: str | None = None) -> BilanData:
+    """Claims of every report revision, expenses and the facts internal checks need.
+
+    ``title``: the report page (default: the profile's).
+    """
+    title = title or bench.profile.report_title
     if title not in bench._bilans:
         bench._bilans[title] = _bilan_data(bench, title)
     return bench._bilans[title]
@@ -227,8 +227,9 @@ def bilan_data(bench: Workbench, title: str = BILAN_TITLE) -> BilanData:
 def _bilan_data(bench: Workbench, title: str) -> BilanData:
     page_id = bench.store.page_id_for_title(bench.site, title)
     revs = bench.page_revisions(bench.store.revisions(bench.site, page_id)) if page_id else []
-    claims, expenses, warnings = extract_bilan(revs)
-    facts = {r.revid: bilan_facts(r.doc) for r in revs}
+    profile = bench.profile
+    claims, expenses, warnings = extract_bilan(revs, profile.claims, profile.expense_sections)
+    facts = {r.revid: bilan_facts(r.doc, profile.claims, profile.internal) for r in revs}
     latest = max(revs, key=lambda r: (r.timestamp, r.revid)) if revs else None
     exp = make_frame("expenses", expenses)
     last = exp[exp["revid"] == latest.revid] if latest is not None else exp
@@ -292,11 +293,12 @@ def check_date(bench: Workbench, as_of: datetime | None = None) -> datetime | No
 
 
 def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Frames:
+    registry = bench.profile.registry
     bilan = bilan_data(bench)
     when = check_date(bench, as_of)
     if bilan.latest is None or when is None:
         empty = empty_checks()  # typed like any checks frame
-        return {"checks": empty, "claim_history": claim_history(bilan.claims, {})}
+        return {"checks": empty, "claim_history": claim_history(bilan.claims, {}, registry)}
     snap = snapshot_frames(bench, when)
     snapshot = Snapshot(
         when,
@@ -307,17 +309,18 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
         bilan.all_expenses,
         bilan.facts,
         bilan.claims,
+        bench.profile.report_title,
     )
-    internal = internal_by_revision(bilan.claims, snapshot)
-    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid, internal)
+    internal = internal_by_revision(bilan.claims, snapshot, registry)
+    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid, registry, internal)
     verdicts = {
         (subject.claim_id, revid): outcome
         for revid, results in internal.items()
         for subject, outcome in results
     }
-    return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts)}
+    return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts, registry)}
 
 
-def open_bench(cache: Path, site: str | None) -> Workbench:
+def open_bench(cache: Path, site: str | None, profile: Profile) -> Workbench:
     store = Store.open(cache)
-    return Workbench(store, choose_site(store, site))
+    return Workbench(store, choose_site(store, site), profile)

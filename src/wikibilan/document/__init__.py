@@ -19,6 +19,8 @@ else that goes wrong falls back to one paragraph per line of plain text.
 
 from __future__ import annotations
 
+import re
+
 from wikibilan.titles import normalize_title
 
 from .blocks import Block, BlockKind, Document, title_from_href
@@ -38,9 +40,17 @@ __all__ = [
 
 
 def parse_revision(
-    content: str, content_model: str, *, title: str = "", revid: int = 0
+    content: str,
+    content_model: str,
+    *,
+    title: str = "",
+    revid: int = 0,
+    chrome: tuple[re.Pattern[str], ...] = (),
 ) -> Document:
-    """Parse a revision's content by its model: ``"wikitext"`` or ``"html"``."""
+    """Parse a revision's content by its model: ``"wikitext"`` or ``"html"``.
+
+    ``chrome``: lines the site's static archive adds to its pages (its profile's).
+    """
     if content_model == "html":
-        return parse_html(content, title=title, revid=revid)
+        return parse_html(content, title=title, revid=revid, chrome=chrome)
     return parse_wikitext(content, title=title, revid=revid)

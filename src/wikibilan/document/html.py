@@ -60,7 +60,6 @@ _BANNER = re.compile(
     r"(?:être\s+)?fermée?s?|être\s+fermé",
     re.IGNORECASE,
 )
-_BANNER_START = re.compile(r"^(?:ce site web est une archive|collectif point communs\b)", re.I)
 _NAVIGATION = re.compile(
     r"^(?:(?:Révision|Version)\s+(?:datée\s+)?du\s+\d|Version actuelle|Dernière version du"
     r"|\(diff\)\s*←|←\s*Version précédente|Aller à\b|De Wiki des communs$|Récupérée de\b"
@@ -73,8 +72,14 @@ _RLCONF_REVID = re.compile(r'"wgRevisionId"\s*:\s*(\d+)')
 _RLCONF_CATEGORIES = re.compile(r'"wgCategories"\s*:\s*(\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\])')
 
 
-def _is_banner(text: str) -> bool:
-    if _BANNER_START.match(text) or ("chat.lescommuns.org" in text and len(text) < 120):
+_CHROME_LENGTH = 200  # a line of an archive's chrome is short; a paragraph citing it is not
+Chrome = tuple[re.Pattern[str], ...]
+
+
+def _is_banner(text: str, chrome: Chrome) -> bool:
+    """A banner: a line of the site's archive chrome (its profile's), or a notice that
+    the wiki is archived, read-only or closing."""
+    if len(text) < _CHROME_LENGTH and any(rx.search(text) for rx in chrome):
         return True
     return len(text) < 400 and "wiki" in text.lower() and bool(_BANNER.search(text))
 
@@ -98,8 +103,9 @@ class _Run:
 class _HtmlBuilder:
     """Walks the content element once, depth first."""
 
-    def __init__(self, title: str, strict: bool) -> None:
+    def __init__(self, title: str, strict: bool, chrome: Chrome = ()) -> None:
         self.title = title
+        self.chrome_lines = chrome
         self.strict = strict  # text filters for copies without the parser-output wrapper
         self.blocks: list[Block] = []
         self.sections = _Sections()
@@ -125,7 +131,7 @@ class _HtmlBuilder:
 
     def chrome(self, text: str) -> bool:
         """True for banners, and for navigation lines in copies without markup."""
-        if _is_banner(text):
+        if _is_banner(text, self.chrome_lines):
             return True
         if not (self.strict and _NAVIGATION.match(text)):
             return False
@@ -383,12 +389,15 @@ def _page_config(text: str) -> tuple[str, int, tuple[str, ...]]:
     return title, revid, categories
 
 
-def parse_html(html: str | bytes, *, title: str = "", revid: int = 0) -> Document:
+def parse_html(
+    html: str | bytes, *, title: str = "", revid: int = 0, chrome: Chrome = ()
+) -> Document:
     """Parse a page rendered by MediaWiki (a live page or an archived copy).
 
     Only the content is read (``.mw-parser-output``, else ``#mw-content-text``,
     else ``#bodyContent``, else the body after the H1); navigation, table of
-    contents, edit links, footers, categories and archive banners are dropped.
+    contents, edit links, footers, categories and archive banners are dropped
+    (``chrome``: the lines a site's archive adds, from its profile).
     A missing ``title``/``revid`` is taken from the page's ``RLCONF`` config.
     """
     data, text = _decode_html(html)
@@ -410,7 +419,7 @@ def parse_html(html: str | bytes, *, title: str = "", revid: int = 0) -> Documen
         redirect = _html_redirect(root)
         if redirect:
             return Document(title, revid, (), redirect=redirect, categories=categories)
-        builder = _HtmlBuilder(title, strict=mode != "parser")
+        builder = _HtmlBuilder(title, strict=mode != "parser", chrome=chrome)
         if mode == "body":
             builder.cut_at = root.find(".//h1")
         builder.container(root, "", 0, 0)

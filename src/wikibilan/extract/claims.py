@@ -1,80 +1,33 @@
-"""Published figures of the bilan page, as a table of patterns (docs/CHECKS.md)."""
+"""Published figures of the report page, found as its profile says (docs/CHECKS.md).
+
+Each claim spec of the profile holds a pattern and a form: a plain number, a
+range ("de 3 … à 21"), a fraction ("1/3 est impliqué"), an approximate word
+("une quinzaine d'acteurs") or a table of figures (label | number). The
+qualifier comes from the wording before the number unless the spec fixes it.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from wikibilan.document import Block, Document
 from wikibilan.extract.french import APPROX_WORDS, find_months, slug
 from wikibilan.extract.rows import ClaimRow, Provenance, WarningRow
-
-_NUM = r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-_APOS = "['\u2019]"
-_PARTICIPANTS = r"particip\w*(?:[\u22c5.\-·]\w+)*"
+from wikibilan.specs import ClaimSpec, InternalSpec
 
 # Wording before a number -> qualifier (DESIGN.md).
 QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
     (r"(?:environ|env\.?|~|près de|presque)\s*$", "approx"),
     (r"(?:plus de|au moins|au minimum)\s*$", "at_least"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPattern:
-    """One published figure: how to find it and what it measures."""
-
-    claim_id: str
-    pattern: str
-    unit: str
-    qualifier: str | None = None  # None: read from the wording before the number
-
-
-CLAIM_PATTERNS: tuple[ClaimPattern, ...] = (
-    ClaimPattern("founding_meetings", rf"{_NUM}\s+réunions\b", "events"),
-    # "participé à 2 Assemblées des Communs" is the membership rule, not a count.
-    ClaimPattern("assemblies", rf"{_NUM}\s+assemblées\b(?!\s+des\s+communs)", "events"),
-    ClaimPattern("coworking_days", rf"{_NUM}\s+journées\s+de\s+coworking", "events"),
-    ClaimPattern("temps_forts", rf"{_NUM}\s+temps\s+forts", "events"),
-    ClaimPattern("period_months", rf"temps\s+forts\s+sur\s+{_NUM}\s+mois", "months"),
-    ClaimPattern(
-        "mean_participants",
-        rf"moyenne\s+de\s+{_NUM}\s+{_PARTICIPANTS}\s+par\s+réunion",
-        "people",
-        "mean",
-    ),
-    ClaimPattern("initiation_workshops", rf"{_NUM}\s+ateliers\s+d{_APOS}initiation", "workshops"),
-    ClaimPattern(
-        "initiation_mean_participants",
-        rf"ateliers\s+d{_APOS}initiation\s+avec\s+une\s+moyenne\s+de\s+{_NUM}\s+{_PARTICIPANTS}",
-        "people",
-        "mean",
-    ),
-    ClaimPattern("people_initiated", rf"{_NUM}\s+personnes\s+initiées", "people"),
-    ClaimPattern("wiki_pages", rf"{_NUM}\s+pages\s+créées", "pages"),
-    ClaimPattern("members", rf"compte\s+aujourd{_APOS}hui\s+{_NUM}\s+membres", "members"),
-    ClaimPattern("people_total", rf"{_NUM}\s+personnes\s+ont\s+participé", "people"),
-    ClaimPattern("workshop_themes", rf"{_NUM}\s+thèmes\s+d{_APOS}ateliers", "themes"),
-    ClaimPattern("loomio_decisions", rf"{_NUM}\s+décisions\b", "decisions"),
-    ClaimPattern("events_contributed", rf"{_NUM}\s+événements\s+en\b", "events"),
-    ClaimPattern("allocation", rf"alloué\s+{_NUM}\s*€", "eur"),
-    ClaimPattern("expenses_total", rf"TOTAL\s*=\s*{_NUM}\s*€", "eur"),
-    ClaimPattern("balance", rf"Solde\s*:\s*{_NUM}\s*€", "eur"),
-    ClaimPattern(
-        "balance_estimate", rf"Solde\s*:[^()]*\(\s*(?:env\.?|environ)\s*{_NUM}\s*€", "eur"
-    ),
-)
-
-_COMPILED = tuple((p, re.compile(p.pattern, re.IGNORECASE)) for p in CLAIM_PATTERNS)
-_RANGE = re.compile(rf"\(\s*de\s+{_NUM}\b[^()]*?\bà\s+{_NUM}\b[^()]*\)", re.IGNORECASE)
-_SHARE = re.compile(r"(environ\s+)?(\d+)\s*/\s*(\d+)\s+(?:est|sont)\s+impliqu", re.IGNORECASE)
-_APPROX_WORD = re.compile(
-    r"une\s+(" + "|".join(APPROX_WORDS) + rf")\s+d{_APOS}acteurs", re.IGNORECASE
-)
-_ONLINE_TOTAL = re.compile(rf"Total\s*:\s*{_NUM}(?:\s*\(\s*{_NUM}\s+sur\s+([^)]+)\))?", re.I)
+_NUMBER = r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+# A table cell "Total : 1 250 (800 sur Mastodon)": the total, and a part of it.
+_TABLE_TOTAL = re.compile(rf"Total\s*:\s*{_NUMBER}(?:\s*\(\s*{_NUMBER}\s+sur\s+([^)]+)\))?", re.I)
 
 
 def french_decimal(text: str) -> Decimal | None:
@@ -103,39 +56,37 @@ def _qualifier(before: str, explicit: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RevisionInfo:
-    """Who wrote a bilan revision and when."""
+    """Who wrote a report revision and when."""
 
     revid: int
     timestamp: datetime
     user: str
 
 
-def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], list[WarningRow]]:
-    """Return every published figure of one bilan revision, and what could not be read."""
+Add = Callable[..., None]
+
+
+def extract_claims(
+    doc: Document, info: RevisionInfo, specs: Sequence[ClaimSpec]
+) -> tuple[list[ClaimRow], list[WarningRow]]:
+    """Return every published figure of one report revision, and what could not be read."""
     rows: list[ClaimRow] = []
     warnings: list[WarningRow] = []
     seen: set[str] = set()
 
     def add(
+        spec: ClaimSpec,
         cid: str,
         block: Block,
         text: str,
         value: Decimal | None,
-        unit: str,
         qual: str,
         low: Decimal | None = None,
         high: Decimal | None = None,
     ) -> None:
         if cid in seen:
-            warnings.append(
-                WarningRow(
-                    doc.title,
-                    info.revid,
-                    block.line,
-                    f"claim {cid} stated twice; first kept",
-                    block.text,
-                )
-            )
+            reason = f"claim {cid} stated twice; first kept"
+            warnings.append(WarningRow(doc.title, info.revid, block.line, reason, block.text))
             return
         seen.add(cid)
         where = Provenance(doc.title, info.revid, " > ".join(block.section), block.line)
@@ -147,127 +98,128 @@ def extract_claims(doc: Document, info: RevisionInfo) -> tuple[list[ClaimRow], l
                 info.user,
                 text,
                 value,
-                unit,
+                spec.unit,
                 qual,
                 low,
                 high,
                 where,
+                spec.label,
+                spec.recompute or "",
             )
         )
 
+    tables = [c for c in specs if c.form == "table"]
+    lines = [c for c in specs if c.form != "table" and c.find is not None]
     for block in doc.blocks:
         if block.kind == "row":
-            _online_claims(block, add)
+            for spec in tables:
+                if any(spec.section in s.lower() for s in block.section):
+                    _table_claims(spec, block, add)
             continue
-        text = block.text
-        for pattern, rx in _COMPILED:
-            m = rx.search(text)
-            if m is None:
-                continue
-            value = french_decimal(m.group(1))
-            if value is None:
-                continue
-            num_start = m.start(1)
-            qual = _qualifier(text[:num_start], pattern.qualifier)
-            if pattern.claim_id == "balance_estimate":
-                qual = "approx"
-            add(pattern.claim_id, block, text, value, pattern.unit, qual)
-        m_range = _RANGE.search(text)
-        if m_range and "particip" in text.lower():
-            low, high = french_decimal(m_range.group(1)), french_decimal(m_range.group(2))
-            if low is not None and high is not None:
-                add("participants_range", block, text, None, "people", "range", low, high)
-        m_share = _SHARE.search(text)
-        if m_share:
-            value = (Decimal(m_share.group(2)) / Decimal(m_share.group(3))).quantize(
-                Decimal("0.0001")
-            )
-            add(
-                "share_in_commons",
-                block,
-                text,
-                value,
-                "share",
-                "approx" if m_share.group(1) else "exact",
-            )
-        m_word = _APPROX_WORD.search(text)
-        if m_word:
-            add(
-                "local_partners",
-                block,
-                text,
-                Decimal(APPROX_WORDS[m_word.group(1).lower()]),
-                "partners",
-                "approx",
-            )
+        for spec in lines:
+            _line_claim(spec, block, add)
     return rows, warnings
 
 
-def _online_claims(block: Block, add: Callable[..., None]) -> None:
-    """Rows of the "Présence en ligne" table: network | number of entries."""
-    if not any("présence en ligne" in s.lower() for s in block.section):
+def _line_claim(spec: ClaimSpec, block: Block, add: Add) -> None:
+    """The figure ``spec`` finds in one line of the report, if any."""
+    text = block.text
+    if spec.find is None or (spec.line_has and spec.line_has not in text.lower()):
         return
+    m = spec.find.search(text)
+    if m is None:
+        return
+    if spec.form == "range":
+        low, high = french_decimal(m.group(1)), french_decimal(m.group(2))
+        if low is not None and high is not None:
+            add(spec, spec.claim_id, block, text, None, "range", low, high)
+    elif spec.form == "fraction":
+        value = (Decimal(m.group("a")) / Decimal(m.group("b"))).quantize(Decimal("0.0001"))
+        qual = spec.qualifier or ("approx" if m.group("about") else "exact")
+        add(spec, spec.claim_id, block, text, value, qual)
+    elif spec.form == "count_word":
+        value = Decimal(APPROX_WORDS[m.group("word").lower()])
+        add(spec, spec.claim_id, block, text, value, spec.qualifier or "approx")
+    else:
+        number = french_decimal(m.group(1))
+        if number is not None:
+            qual = _qualifier(text[: m.start(1)], spec.qualifier)
+            add(spec, spec.claim_id, block, text, number, qual)
+
+
+def _table_claims(spec: ClaimSpec, block: Block, add: Add) -> None:
+    """A row of a table of figures (label | number): one claim ``<id>:<label>`` each.
+
+    A cell "Total : N (M sur X)" gives N under the row's label and M under X.
+    """
     if len(block.cells) < 2:
         return
-    network, figure = block.cells[0], block.cells[1]
-    m_total = _ONLINE_TOTAL.search(figure)
+    label, figure = block.cells[0], block.cells[1]
+    m_total = _TABLE_TOTAL.search(figure)
     if m_total:
         total = french_decimal(m_total.group(1))
         if total is not None:
-            add(f"online:{_slug_id(network)}", block, block.text, total, "entries", "exact")
+            add(spec, f"{spec.claim_id}:{_slug_id(label)}", block, block.text, total, "exact")
         if m_total.group(2) and m_total.group(3):
             part = french_decimal(m_total.group(2))
             if part is not None:
-                add(
-                    f"online:{_slug_id(m_total.group(3))}",
-                    block,
-                    block.text,
-                    part,
-                    "entries",
-                    "exact",
-                )
+                cid = f"{spec.claim_id}:{_slug_id(m_total.group(3))}"
+                add(spec, cid, block, block.text, part, "exact")
         return
     value = french_decimal(figure)
     if value is not None:
-        add(f"online:{_slug_id(network)}", block, block.text, value, "entries", "exact")
+        add(spec, f"{spec.claim_id}:{_slug_id(label)}", block, block.text, value, "exact")
 
 
 @dataclass(frozen=True, slots=True)
 class BilanFacts:
-    """What the bilan page lists next to its figures, for internal checks."""
+    """What the report lists next to its figures, for the checks that count it."""
 
     revid: int
     listed: dict[str, int]
     period_start: tuple[int, int] | None  # (year, month) of the first dated bullet
     period_end: tuple[int, int] | None  # (year, month) of the last dated bullet
-    parts: tuple[tuple[str, int], ...] = ()  # the temps forts the Réunions list adds up
+    parts: tuple[tuple[str, int], ...] = ()  # the parts a total adds up
 
 
-def bilan_facts(doc: Document) -> BilanFacts:
-    """Count the items listed after counted claims; find the period of the Réunions list."""
+def bilan_facts(
+    doc: Document, claims: Sequence[ClaimSpec], internal: Sequence[InternalSpec]
+) -> BilanFacts:
+    """What the report lists next to its figures.
+
+    - items listed with a figure (its ``listed_items`` recomputation or check): the
+      bullets or quotes right after its line, or those of the section it names;
+    - the parts a total adds up (a ``parts_sum`` check) and the months the dated
+      bullets of a section cover (a ``period`` check).
+    """
     listed: dict[str, int] = {}
     blocks = list(doc.blocks)
-    for i, block in enumerate(blocks):
-        if block.kind != "heading" and re.search(r"\d+\s+décisions\b", block.text):
-            n = 0
-            for nxt in blocks[i + 1 :]:
-                if nxt.kind == "heading" or not (nxt.text.startswith(">") or nxt.kind == "item"):
-                    break
-                n += 1
-            listed["loomio_decisions"] = n
-    contributions = [
-        b
-        for b in blocks
-        if b.kind == "item" and any("contributions" in s.lower() for s in b.section)
-    ]
-    if contributions:
-        listed["events_contributed"] = len(contributions)
+    by_id = {c.claim_id: c for c in claims}
+    wanted = {c.claim_id for c in claims if c.recompute == "listed_items"}
+    wanted |= {c.claim for c in internal if c.check == "listed_items"}
+    for cid in sorted(wanted):
+        spec = by_id[cid]
+        section = str(spec.params.get("section", "")).lower()
+        if section:
+            items = [b for b in blocks if b.kind == "item" and _in(b, section)]
+            if items:
+                listed[cid] = len(items)
+            continue
+        for i, block in enumerate(blocks):
+            if block.kind != "heading" and spec.find is not None and spec.find.search(block.text):
+                listed[cid] = _items_after(blocks, i)
     months: list[tuple[int, int]] = []
     parts: list[tuple[str, int]] = []
-    for block in blocks:
-        if block.kind == "item" and any("réunions" in s.lower() for s in block.section):
-            months += find_months(block.text)
-            parts += _parts(block.text)
+    for check in internal:
+        section = str(check.params.get("section", "")).lower()
+        if check.check not in ("parts_sum", "period") or not section:
+            continue
+        for block in blocks:
+            if block.kind == "item" and _in(block, section):
+                if check.check == "period":
+                    months += find_months(block.text)
+                else:
+                    parts += _parts(block.text, check.params)
     return BilanFacts(
         doc.revid,
         listed,
@@ -277,19 +229,32 @@ def bilan_facts(doc: Document) -> BilanFacts:
     )
 
 
-_COUNTED_PART = re.compile(r"(\d+)\s+(réunions|assemblées|journées)", re.IGNORECASE)
-_SINGLE_PART = re.compile(r"48\s?h|tournai|roumics", re.IGNORECASE)
+def _in(block: Block, section: str) -> bool:
+    return any(section in s.lower() for s in block.section)
 
 
-def _parts(text: str) -> list[tuple[str, int]]:
-    """The parts a Réunions bullet adds to the total ("5 assemblées + … Tournai + …")."""
+def _items_after(blocks: Sequence[Block], i: int) -> int:
+    """The bullets or quoted lines right after block ``i``."""
+    n = 0
+    for nxt in blocks[i + 1 :]:
+        if nxt.kind == "heading" or not (nxt.text.startswith(">") or nxt.kind == "item"):
+            break
+        n += 1
+    return n
+
+
+def _parts(text: str, params: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The parts a bullet adds to the total ("5 assemblées + … + les 48h")."""
+    counted = re.compile(str(params.get("counted", r"(\d+)\s+\w+")), re.IGNORECASE)
+    single = str(params.get("single", ""))
+    single_rx = re.compile(single, re.IGNORECASE) if single else None
     body = text.split(":", 1)[1] if ":" in text else text
     found: list[tuple[str, int]] = []
     for piece in body.split("+"):
-        m = _COUNTED_PART.search(piece)
+        m = counted.search(piece)
         if m:
             found.append((m.group(0), int(m.group(1))))
-        elif _SINGLE_PART.search(piece):
+        elif single_rx is not None and single_rx.search(piece):
             # "“48h de la contribution” : le collectif décide …" -> the event's name
             found.append((piece.split(":")[0].strip(' “”"«»'), 1))
     return found

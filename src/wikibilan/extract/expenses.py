@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from wikibilan.document import Document
@@ -15,17 +16,21 @@ _LINE = re.compile(
     r"(?P<amount>\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)\s*€",
     re.IGNORECASE,
 )
-_SECTIONS = ("dépenses", "depenses", "bilan financier")
 
 
-def extract_expenses(doc: Document) -> tuple[list[ExpenseRow], list[WarningRow]]:
-    """Return the expense lines of a bilan revision (the TOTAL line is a claim)."""
+def extract_expenses(
+    doc: Document, sections: Sequence[str]
+) -> tuple[list[ExpenseRow], list[WarningRow]]:
+    """Return the expense lines of a report revision (the TOTAL line is a claim).
+
+    ``sections``: the headings (lower case) whose bullets are expense lines.
+    """
     rows: list[ExpenseRow] = []
     warnings: list[WarningRow] = []
     for block in doc.blocks:
         if block.kind != "item":
             continue
-        if not any(s.lower() in _SECTIONS for s in block.section):
+        if not any(s.lower() in sections for s in block.section):
             continue
         text = block.text.strip()
         if re.match(r"total\b", text, re.IGNORECASE):

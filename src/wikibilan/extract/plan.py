@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from wikibilan.extract.events import EventDraft
@@ -69,12 +69,21 @@ def is_hub(reading: Reading) -> bool:
 
 
 def sessions(reading: Reading) -> list[DatedLine]:
-    """Dated lines of a workshop page that name no other page: its sessions, by date."""
-    by_day: dict[date, DatedLine] = {}
+    """Dated lines of a workshop page that name no other page: its sessions, by date.
+
+    A day's dated heading ("Session du 12 avril", under which its people are listed)
+    stands for the session, with the count a dated bullet of that day may give.
+    """
+    by_day: dict[date, list[DatedLine]] = {}
     for line in reading.dated_lines:
         if not line.links:
-            by_day.setdefault(line.start, line)
-    return sorted(by_day.values(), key=lambda d: d.start)
+            by_day.setdefault(line.start, []).append(line)
+    out = []
+    for lines in by_day.values():
+        first = next((d for d in lines if d.heading), lines[0])
+        count = next((d.count for d in lines if d.count is not None), None)
+        out.append(replace(first, count=count))
+    return sorted(out, key=lambda d: d.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +100,10 @@ def _date_of(r: Reading, listed: Sequence[DatedLine]) -> _Dated:
     # A full date in the title is a label the page was given: it wins over another date
     # its opening mentions (a previous meeting, a deadline); a title without a year does not.
     title_full = r.title_date is not None and not r.title_date.year_inferred
-    if title_full and r.title_date is not None and (
-        r.own_date is None or r.own_date.start != r.title_date.start
+    if (
+        title_full
+        and r.title_date is not None
+        and (r.own_date is None or r.own_date.start != r.title_date.start)
     ):
         return _Dated(r.title_date.start, r.title_date.end, at_title, "")
     if r.own_date is not None:
@@ -122,8 +133,11 @@ def _kind(vocab: Vocabulary, r: Reading, listed: Sequence[DatedLine]) -> str:
 def _is_workshop_page(vocab: Vocabulary, r: Reading) -> bool:
     if any(k.kind == WORKSHOP_KIND and any_match(k.title, r.title) for k in vocab.kinds):
         return True
-    counted = [d for d in sessions(r) if d.count is not None]
-    return bool(counted) and any_match(vocab.workshop_page_words, r.opening)
+    # by content: its opening speaks of a workshop, and it dates sessions that carry a
+    # count or a heading of their own (under which their people are listed)
+    found = sessions(r)
+    held = [d for d in found if d.count is not None or d.heading]
+    return bool(held) and any_match(vocab.workshop_page_words, r.opening)
 
 
 class _Planner:
@@ -140,7 +154,7 @@ class _Planner:
         r = self.readings[title]
         self.plan.warnings.append(WarningRow(title, r.revid, 0, reason, title))
 
-    def event(self, title: str, *, as_title: str | None = None) -> bool:
+    def event(self, title: str) -> bool:
         """Read ``title`` as an event page if its content records a gathering."""
         r = self.readings[title]
         listed = self.listed.get(title, [])
@@ -160,7 +174,7 @@ class _Planner:
             self.warn(title, f"read as a gathering on weak evidence: {dated.weak}")
         kind = _kind(self.vocab, r, listed)
         self.drafts[title] = EventDraft(
-            kind, as_title or title, dated.start, dated.end, r.place, None, dated.where
+            kind, title, dated.start, dated.end, r.place, None, dated.where
         )
         return True
 
@@ -174,8 +188,10 @@ class _Planner:
             if self.event(title):
                 self.drafts[title] = _with_kind(self.drafts[title], WORKSHOP_KIND)
             return
-        where = found[0].where
-        place = r.place or place_in(found[0].text, self.vocab)
+        # the event's date and place are read where the page first gives that day
+        first = next(d for d in r.dated_lines if d.start == found[0].start and not d.links)
+        where = first.where
+        place = r.place or place_in(first.text, self.vocab)
         self.drafts[title] = EventDraft(
             WORKSHOP_KIND, title, found[0].start, found[-1].end, place, None, where
         )
@@ -203,8 +219,8 @@ class _Planner:
             if _is_workshop_page(vocab, readings[title]):
                 plan.workshop_pages[title] = ""
                 self.workshop_event(title)
-            else:  # a sub-page whose parent is absent stands for the parent's event
-                self.event(title, as_title=parent_title(title) or None)
+            else:
+                self.event(title)
         for title in dashed:  # "<event> - <theme>": a workshop of that event
             head = heads[title]
             if head in self.drafts:

@@ -7,7 +7,7 @@ records a gathering, and which, needs the other pages too (``plan.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from wikibilan.document import Block, Document
@@ -204,8 +204,11 @@ def _dated_lines(doc: Document, context: datetime) -> list[DatedLine]:
         if dated is None:
             continue
         found, text = dated
+        where = where_of(doc, block)
         if block.kind == "heading":
             text = block.text  # the people under it are found by its name
+            # what stands under a heading is in its section: so is the heading's own line
+            where = replace(where, section=" > ".join((*block.section, block.text)))
         count = parse_count(text)
         links = tuple(t for t in (normalize_title(x) for x in block.links) if t)
         out.append(
@@ -215,7 +218,7 @@ def _dated_lines(doc: Document, context: datetime) -> list[DatedLine]:
                 text,
                 links,
                 int(count.value) if count and count.noun else None,
-                where_of(doc, block),
+                where,
                 block.section,
                 block.kind == "heading",
             )

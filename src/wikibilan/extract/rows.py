@@ -76,6 +76,8 @@ class ClaimRow:
     low: Decimal | None
     high: Decimal | None
     where: Provenance
+    label: str = ""  # what the figure counts, in the profile's words
+    measure: str = ""  # the profile's recomputation for it (count_events, …)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from wikibilan.extract.workshops import (
     extract_workshop_list,
     extract_workshop_page,
 )
+from wikibilan.specs import ClaimSpec
 
 T = TypeVar("T")
 
@@ -210,18 +211,21 @@ def _theme_key(theme: str) -> str:
 
 def extract_bilan(
     revisions: Sequence[PageRevision],
+    specs: Sequence[ClaimSpec],
+    expense_sections: Sequence[str] = (),
 ) -> tuple[list[ClaimRow], list[ExpenseRow], list[WarningRow]]:
-    """Claims of every bilan revision, and the expense lines of the last one."""
+    """Claims of every report revision (as ``specs`` find them), expenses of the last one."""
     claims: list[ClaimRow] = []
     warnings: list[WarningRow] = []
     for rev in sorted(revisions, key=lambda r: (r.timestamp, r.revid)):
-        found, warns = extract_claims(rev.doc, RevisionInfo(rev.revid, rev.timestamp, rev.user))
+        info = RevisionInfo(rev.revid, rev.timestamp, rev.user)
+        found, warns = extract_claims(rev.doc, info, specs)
         claims += found
         warnings += warns
     expenses: list[ExpenseRow] = []
     if revisions:
         last = max(revisions, key=lambda r: (r.timestamp, r.revid))
-        expenses, warns = extract_expenses(last.doc)
+        expenses, warns = extract_expenses(last.doc, expense_sections)
         warnings += warns
     claims.sort(key=lambda c: (c.revid, c.where.line, c.claim_id))
     return claims, expenses, warnings

@@ -1,7 +1,7 @@
 """The reading vocabulary: words that name kinds, people's headings, marks of minutes.
 
-The vocabulary is data (``data/lille_reading.toml`` for the Lille wiki); this
-module only compiles it. It is built once, at the edge, from a mapping (what
+The vocabulary is data (the ``[reading]`` part of a site profile); this module
+only compiles it. It is built once, at the edge, from a mapping (what
 ``tomllib`` gives) and passed down as an immutable object.
 """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 from wikibilan.document import Block, Document
@@ -87,7 +88,7 @@ def extract_workshop_page(
         block = blocks.get(s.where.line or -1)
         n = s.count if s.count is not None else _people_in_session(reading, s.start)
         event = owner_event or event_on.get(s.start, "")
-        rows.append(_row(doc, block, event, theme, n, s.start))
+        rows.append(replace(_row(doc, block, event, theme, n, s.start), where=s.where))
     if rows:
         return rows
     present = {p.person.name for p in reading.people if p.role == "present"}
@@ -125,13 +126,13 @@ def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> 
             count = parse_count(b.text)
             rows.append(_row(doc, b, event_id, _theme(b.text), int(count.value) if count else None))
             continue
-        for i, rx in enumerate(vocab.workshop_in_text):
+        for rx in vocab.workshop_in_text:
             m = rx.search(b.text)
             if m:
                 theme = m.group("theme").strip(' .;«»"')
                 count = parse_count(b.text[m.end() :])
                 n = int(count.value) if count and count.noun else None
-                rows.append(_row(doc, b, event_id, theme, n, suffix=f"-t{i}"))
+                rows.append(_row(doc, b, event_id, theme, n))
                 break
     # a workshop named twice on the page (its timeline, then its report) is one
     unique: dict[str, WorkshopRow] = {}

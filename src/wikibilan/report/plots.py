@@ -90,8 +90,19 @@ def to_float(value: object) -> float | None:
         return None
 
 
+def claim_measuring(frames: Frames, measure: str) -> str:
+    """The id of the claim the profile recomputes with ``measure`` ("" when none)."""
+    claims = frames.get("claims")
+    if claims is None or "measure" not in claims.columns:
+        return ""
+    ids = claims.loc[claims["measure"] == measure, "claim_id"]
+    return str(ids.iloc[0]) if len(ids) else ""
+
+
 def published(frames: Frames, claim_id: str) -> tuple[float | None, float | None, float | None]:
     """Return the published (value, low, high) of a claim, from claims else from checks."""
+    if not claim_id:
+        return None, None, None
     claims = frames.get("claims")
     if claims is not None and {"claim_id", "value"} <= set(claims.columns) and len(claims):
         rows = claims[claims["claim_id"] == claim_id]
@@ -212,8 +223,8 @@ def _draw_participants(ax: Axes, frames: Frames, as_of: pd.Timestamp | None) -> 
             s=22,
             label=str(basis),
         )
-    mean, _, _ = published(frames, "mean_participants")
-    _, low, high = published(frames, "participants_range")
+    mean, _, _ = published(frames, claim_measuring(frames, "mean_participants"))
+    _, low, high = published(frames, claim_measuring(frames, "participants_range"))
     if mean is not None:
         ax.axhline(mean, color="#c62828", linewidth=1.2, label=f"published mean {mean:g}")
     for bound in (low, high):

@@ -48,10 +48,7 @@ from .archive_crawl import Crawl, CrawlSettings, FetchProgress, FetchResult, Pro
 from .archive_revisions import content_of_diff
 from .http import PoliteSession, note_stored
 
-__all__ = ["OLD_HOSTS", "ArchiveSource", "FetchProgress", "FetchResult", "content_of_diff"]
-
-OLD_HOSTS = ("assemblee.encommuns.org",)
-"""Former addresses of the Lille wiki: links to them mean pages of the site; never requested."""
+__all__ = ["ArchiveSource", "FetchProgress", "FetchResult", "content_of_diff"]
 
 
 class ArchiveSource:
@@ -79,7 +76,7 @@ class ArchiveSource:
         session: PoliteSession,
         selection: Selection,
         site_key: str | None = None,
-        old_hosts: tuple[str, ...] = OLD_HOSTS,
+        old_hosts: tuple[str, ...] = (),
         utc_offset: timedelta | None = None,
         wikitext_diffs: bool = False,
     ) -> None:

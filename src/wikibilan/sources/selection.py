@@ -5,9 +5,9 @@ A :class:`~wikibilan.config.Selection` names pages four ways: explicit
 title ``prefixes``, and ``links`` (also take the main-namespace pages linked
 from the selected ones, to that depth). ``title_patterns`` (regular
 expressions, searched in the title) filter the pages reached through links:
-the Lille selection starts from four seed pages and keeps, among the pages
-they link to, those whose titles look like the assembly's. Explicitly named
-pages are always kept.
+a profile's selection starts from seed pages and keeps, among the pages they
+link to, those whose titles match its patterns. Explicitly named pages are
+always kept.
 
 Resolution asks ``prop=info`` through generators, so each request brings the
 ``lastrevid`` of up to 500 pages: it is also the incremental fetch's check.
@@ -20,7 +20,6 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import IO, Any
 
 from ..config import Selection
@@ -34,7 +33,6 @@ TITLES_PER_REQUEST = 50
 LINK_NAMESPACES = (0,)
 """Links are followed into these namespaces only (articles, not user or file pages)."""
 CATEGORY_NS = 14
-DEFAULT_SELECTION_RESOURCE = "lille_selection.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +111,6 @@ def load_selection(fp: IO[str] | IO[bytes]) -> Selection:
         except re.error as exc:
             raise InputError(f"bad title pattern {pattern!r}: {exc}", path=name) from exc
     return Selection(**values)
-
-
-def default_selection() -> Selection:
-    """The Lille selection shipped with the package (``data/lille_selection.json``)."""
-    ref = resources.files("wikibilan").joinpath("data", DEFAULT_SELECTION_RESOURCE)
-    with ref.open("r", encoding="utf-8") as fp:
-        return load_selection(fp)
 
 
 def title_matcher(patterns: Iterable[str]) -> re.Pattern[str] | None:
