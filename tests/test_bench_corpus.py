@@ -18,8 +18,10 @@ from types import ModuleType
 import pytest
 
 from wikibilan import library
-from wikibilan.config import BILAN_TITLE
 from wikibilan.pipeline import load_frames, open_bench, run_checks
+from wikibilan.profile import load_profile
+
+BILAN_TITLE = load_profile().report_title
 
 ROOT = Path(__file__).resolve().parents[1]
 MW = "{http://www.mediawiki.org/xml/export-0.11/}"
@@ -122,7 +124,7 @@ def test_pipeline_runs_on_the_corpus_and_parses_within_the_floor(
     assert not result.checks.empty and (tmp_path / "out" / "checks.csv").is_file()
 
     bench = _load("pipeline", "bench_pipeline")
-    bench_store = open_bench(store, None)
+    bench_store = open_bench(store, None, load_profile())
     try:
         run_checks(bench_store, load_frames(bench_store))
         parsed = bench_store.docs.parsed
