@@ -32,7 +32,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "date_end": "date", "place": "string", "n_participants": "Int64",
         "participants_basis": "string", "n_listed": "Int64", "n_planned": "Int64",
         "n_stated": "Int64", "page": "string", "revid": "Int64", "section": "string",
-        "line": "Int64",
+        "line": "Int64", "missing_pages": "string",
     },
     "attendance": {
         "event_id": "string", "name_raw": "string", "name_key": "string", "role": "string",

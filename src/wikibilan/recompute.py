@@ -18,8 +18,9 @@ import pandas as pd
 
 from wikibilan.extract.claims import BilanFacts
 from wikibilan.extract.french import strip_accents
+from wikibilan.extract.vocabulary import DEFAULT_KIND
 from wikibilan.specs import ClaimSpec
-from wikibilan.verdicts import Outcome, judge, not_checkable
+from wikibilan.verdicts import Outcome, incomplete, judge, not_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,16 +211,46 @@ RECOMPUTATIONS: dict[str, Recompute] = {
 }
 
 
+# Recomputations that read events: they know which pages those events need.
+READS_EVENTS = frozenset(
+    {"count_events", "period_months", "mean_participants", "participants_range",
+     "distinct_people", "members"}
+)  # fmt: skip
+
+
+def missing_pages(s: Snapshot, p: Params) -> list[str]:
+    """Pages the events a recomputation reads need but the store lacks.
+
+    An event known only from a hub line whose page is missing may be of any kind
+    (its kind is read from the hub's words): one of unknown kind counts for every
+    kind-filtered recomputation.
+    """
+    if "missing_pages" not in s.events.columns:
+        return []
+    ev = events_upto(s, {k: v for k, v in p.items() if k != "kinds"})
+    if p.get("kinds"):
+        ev = ev[ev["kind"].isin([*p["kinds"], DEFAULT_KIND])]
+    found = ev["missing_pages"].dropna().astype(str)
+    return sorted({t.strip() for v in found for t in v.split(";") if t.strip()})
+
+
 def outcome_of(spec: ClaimSpec, claim: Any, s: Snapshot) -> Outcome | None:
-    """The verdict on one published claim as its spec recomputes it (None: no data check)."""
+    """The verdict on one published claim as its spec recomputes it (None: no data check).
+
+    A recomputation that reads events some of whose pages are missing from the store
+    gives ``incomplete``, never a definitive verdict: missing data is not a false figure.
+    """
     name, p = spec.recompute, spec.params
     value, qualifier, text = claim.value, str(claim.qualifier), str(claim.text)
     if name is None:
         return None
     if name == "not_checkable":
         return not_checkable(str(p["reason"]))
+    missing = missing_pages(s, p) if name in READS_EVENTS else []
     if name == "participants_range":
         low, high, method, evidence = participants_range(s, p)
+        if missing:
+            return incomplete(None, None, missing, method=method, evidence=evidence)
         if low is None or high is None:
             return not_checkable(method)
         return judge(
@@ -229,6 +260,8 @@ def outcome_of(spec: ClaimSpec, claim: Any, s: Snapshot) -> Outcome | None:
     if name in _FROM_REPORT:
         return _FROM_REPORT[name](spec, claim, s)
     recomputed, method, evidence = RECOMPUTATIONS[name](s, p)
+    if missing:
+        return incomplete(value, recomputed, missing, method=method, evidence=evidence)
     if recomputed is None:
         return not_checkable(method)
     return judge(value, recomputed, qualifier, method=method, evidence=evidence, text=text)

@@ -9,6 +9,7 @@ REPRODUCED = "reproduced"
 APPROXIMATELY = "approximately"
 CONTRADICTED = "contradicted"
 NOT_CHECKABLE = "not_checkable"
+INCOMPLETE = "incomplete"
 APPROX_SHARE = Decimal("0.10")
 
 
@@ -64,6 +65,32 @@ def decimals_of(figure: Decimal) -> int:
     """How many decimals a figure was published with."""
     exponent = figure.normalize().as_tuple().exponent
     return max(0, -int(exponent))
+
+
+def incomplete(
+    published: Decimal | None,
+    recomputed: Decimal | None,
+    missing: list[str],
+    *,
+    method: str,
+    evidence: str = "",
+) -> Outcome:
+    """Pages the recomputation reads are missing from the store: no definitive verdict.
+
+    The value computed from what is there is kept as a bound, and the pages named.
+    """
+    shown = ", ".join(missing[:12]) + (
+        f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+    )
+    return Outcome(
+        INCOMPLETE,
+        published,
+        recomputed,
+        tolerance="a bound: computed without the missing pages",
+        method=f"{method}; incomplete: {len(missing)} page(s) linked but not in the store: "
+        f"{shown}",
+        evidence=evidence,
+    )  # fmt: skip
 
 
 def not_checkable(reason: str) -> Outcome:

@@ -19,6 +19,7 @@ class EventDraft:
     place: str
     n_stated: int | None
     where: Provenance
+    missing: tuple[str, ...] = ()  # pages its record needs that the snapshot lacks
 
 
 def assign_ids(drafts: list[EventDraft]) -> list[str]:
@@ -60,4 +61,5 @@ def finish_event(draft: EventDraft, event_id: str, n_listed: int, n_planned: int
         n_planned,
         draft.n_stated,
         draft.where,
+        "; ".join(draft.missing),
     )

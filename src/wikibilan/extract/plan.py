@@ -243,6 +243,10 @@ class _Planner:
             if any_match(vocab.workshop_list, f"{title} {r.opening}"):
                 plan.workshop_lists.append(title)
         for title, draft in self.drafts.items():
+            # a sub-page the event links to but the snapshot lacks: its people are unknown
+            absent = tuple(t for t in readings[title].links
+                           if t.startswith(f"{title}/") and t not in readings)  # fmt: skip
+            draft = replace(draft, missing=absent) if absent else draft
             plan.events.append(PlannedEvent(draft, (title, *self.joins.get(title, []))))
         plan.events += _hub_only_events(plan, readings, vocab)
         return plan
@@ -277,7 +281,8 @@ def _hub_only_events(
             if line.heading or any(t in readings for t in line.links):
                 continue
             places = [(line.text, HUB_WEIGHT), (" > ".join(line.section), HUB_WEIGHT)]
-            scores = vocab.kind_scores(places)
+            # the title of the page it links to is evidence too, page or no page
+            scores = vocab.kind_scores(places, title=line.links[0] if line.links else "")
             scores.pop(WORKSHOP_KIND, None)
             kind = vocab.best_kind(scores)
             if (line.start, kind) in seen:
@@ -293,6 +298,8 @@ def _hub_only_events(
                         line.text,
                     )  # fmt: skip
                 )
-            draft = EventDraft(kind, line.text, line.start, line.end, "", None, line.where)
+            # a line linking to a page the snapshot lacks: known from the hub alone
+            absent = tuple(t for t in line.links if t not in readings)
+            draft = EventDraft(kind, line.text, line.start, line.end, "", None, line.where, absent)
             out.append(PlannedEvent(draft, ()))
     return out

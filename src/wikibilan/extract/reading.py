@@ -59,6 +59,7 @@ class Reading:
     dated_lines: tuple[DatedLine, ...]
     categories: tuple[str, ...]
     warnings: tuple[WarningRow, ...]
+    links: tuple[str, ...] = ()  # every page it links to (normalised titles)
 
     @property
     def has_people(self) -> bool:
@@ -248,4 +249,7 @@ def read_page(doc: Document, context: datetime, vocab: Vocabulary) -> Reading:
         dated_lines=tuple(_dated_lines(doc, context)),
         categories=doc.categories,
         warnings=tuple(warnings),
+        links=tuple(
+            dict.fromkeys(t for b in doc.blocks for t in map(normalize_title, b.links) if t)
+        ),
     )

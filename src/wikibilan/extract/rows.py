@@ -31,6 +31,9 @@ class EventRow:
     n_planned: int
     n_stated: int | None
     where: Provenance
+    # Pages this event's record needs that the store lacks (a hub's link to a page never
+    # fetched, a sub-page linked but absent): "A; B". Checks reading it are incomplete.
+    missing_pages: str = ""
 
 
 @dataclass(frozen=True, slots=True)
