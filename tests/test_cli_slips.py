@@ -235,9 +235,23 @@ def broken_header_server() -> Iterator[str]:
             except OSError:
                 return
             with conn:
-                conn.recv(65536)
+                # read the whole request, answer, then let the client close first: a
+                # socket closed with unread bytes sends a reset, which is another error
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                              b"Content-Length: 2\r\nnot a header line\r\n\r\nok")  # fmt: skip
+                conn.shutdown(socket.SHUT_WR)
+                try:
+                    while conn.recv(65536):
+                        pass
+                except OSError:
+                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

@@ -54,6 +54,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "unit": "string", "qualifier": "string", "low": "decimal", "high": "decimal",
         "label": "string", "measure": "string",
     },
+    "coverage": {
+        "title": "string", "status": "string", "linked_from": "string", "n_links": "Int64",
+    },
     "warnings": {
         "page": "string", "revid": "Int64", "line": "Int64", "reason": "string",
         "text": "string",

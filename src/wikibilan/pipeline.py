@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 Frames = dict[str, pd.DataFrame]
 FRAME_NAMES = ("pages", "revisions", "events", "attendance", "workshops", "expenses",
-               "claims", "warnings")  # fmt: skip
+               "claims", "coverage", "warnings")  # fmt: skip
 
 
 class DocumentCache:
@@ -199,6 +199,7 @@ def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
             "attendance": make_frame("attendance", ex.attendance),
             "workshops": make_frame("workshops", ex.workshops),
             "warnings": make_frame("warnings", ex.warnings),
+            "coverage": make_frame("coverage", ex.coverage),
         }
     return dict(bench._snapshots[key])
 

@@ -84,6 +84,16 @@ class ClaimRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """A page of the wiki the snapshot holds or links to: whether the store has it."""
+
+    title: str
+    status: str  # fetched (in the store) or missing (linked to, not in the store)
+    linked_from: str  # the pages linking to it, "A; B"
+    n_links: int
+
+
+@dataclass(frozen=True, slots=True)
 class WarningRow:
     page: str
     revid: int

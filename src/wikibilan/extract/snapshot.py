@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
@@ -19,6 +19,7 @@ from wikibilan.extract.reading import Reading, read_page
 from wikibilan.extract.rows import (
     AttendanceRow,
     ClaimRow,
+    CoverageRow,
     EventRow,
     ExpenseRow,
     Provenance,
@@ -32,6 +33,7 @@ from wikibilan.extract.workshops import (
     extract_workshop_page,
 )
 from wikibilan.specs import ClaimSpec
+from wikibilan.titles import NAMESPACES
 
 T = TypeVar("T")
 
@@ -78,6 +80,7 @@ class Extraction:
     claims: list[ClaimRow] = field(default_factory=list)
     warnings: list[WarningRow] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    coverage: list[CoverageRow] = field(default_factory=list)
 
 
 def _key(page: PageRevision, *more: object) -> tuple[object, ...]:
@@ -140,7 +143,27 @@ def extract_snapshot(
     out.events = sorted(events, key=lambda e: (e.date_start or date.max, e.event_id))
     out.workshops = _workshops(by_title, readings, plan, event_of_page, out.events, vocab, memo)
     out.roles = _roles(plan, event_of_page, out.events, vocab)
+    out.coverage = coverage(readings)
     return out
+
+
+def coverage(readings: Mapping[str, Reading]) -> list[CoverageRow]:
+    """Every content page the snapshot holds or links to, and who links to it."""
+    linked: dict[str, set[str]] = {}
+    for title, reading in readings.items():
+        for target in reading.links:
+            if target != title and not _namespaced(target):
+                linked.setdefault(target, set()).add(title)
+    return [
+        CoverageRow(t, "fetched" if t in readings else "missing",
+                    "; ".join(sorted(linked.get(t, ()))), len(linked.get(t, ())))
+        for t in sorted(set(readings) | set(linked))
+    ]  # fmt: skip
+
+
+def _namespaced(title: str) -> bool:
+    prefix, sep, _ = title.partition(":")
+    return bool(sep) and prefix.strip().lower() in NAMESPACES
 
 
 def _roles(
