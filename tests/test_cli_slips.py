@@ -31,7 +31,7 @@ from wikibilan.config import USER_AGENT
 ROOT = Path(__file__).resolve().parents[1]
 LILLE = ROOT / "fixtures" / "wiki" / "lille.xml"
 FRAME_CSVS = {f"{name}.csv" for name in ("pages", "revisions", "events", "attendance",
-              "workshops", "expenses", "claims", "warnings")}  # fmt: skip
+              "workshops", "expenses", "claims", "coverage", "warnings")}  # fmt: skip
 
 
 def run_cli(

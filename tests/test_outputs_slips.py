@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LILLE = ROOT / "fixtures" / "wiki" / "lille.xml"
 OTHER = ROOT / "tests" / "data" / "dump-0.11.xml"  # another site: 127.0.0.1:8080
 FRAMES = ("pages", "revisions", "events", "attendance", "workshops", "expenses", "claims",
-          "warnings")  # fmt: skip
+          "coverage", "warnings")  # fmt: skip
 PLOTS = {"participants", "events_per_month", "pages_created", "expenses",
          "published_vs_recomputed"}  # fmt: skip
 
