@@ -25,11 +25,12 @@ import pytest
 from tests.archive_server import ArchiveServer, LoggedRequest, resolve
 from wikibilan.config import Politeness, Selection
 from wikibilan.document import normalize_title, parse_html, parse_wikitext
+from wikibilan.french import parse_datetime
 from wikibilan.model import Revision
 from wikibilan.pipeline import Workbench, bilan_data, load_frames, run_checks, snapshot_frames
 from wikibilan.profile import load_profile
 from wikibilan.sources.archive import ArchiveSource, FetchProgress, FetchResult
-from wikibilan.sources.archive_meta import parse_french_datetime, render_offset
+from wikibilan.sources.archive_meta import render_offset
 from wikibilan.sources.archive_urls import (
     entry_urls,
     locate,
@@ -490,12 +491,12 @@ def test_links_are_located_on_the_site_or_ignored() -> None:
 
 
 def test_french_dates_and_the_render_offset() -> None:
-    when = parse_french_datetime("Révision datée du 21 juillet 2016 à 14:39 par X",
-                                 timedelta(hours=1))  # fmt: skip
+    when = parse_datetime("Révision datée du 21 juillet 2016 à 14:39 par X",
+                          timedelta(hours=1))  # fmt: skip
     assert when is not None and when.isoformat() == "2016-07-21T13:39:00+00:00"
-    summer = parse_french_datetime("1er août 2016 à 14:39")  # Paris rules: CEST
+    summer = parse_datetime("1er août 2016 à 14:39")  # Paris rules: CEST
     assert summer is not None and summer.hour == 12
-    assert parse_french_datetime("pas de date") is None
+    assert parse_datetime("pas de date") is None
     assert render_offset("<!--\nNewPP limit report\nCached time: 20240115120000\n") == timedelta(
         hours=1
     )

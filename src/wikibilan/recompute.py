@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from wikibilan.extract.claims import BilanFacts
-from wikibilan.extract.french import strip_accents
 from wikibilan.extract.vocabulary import DEFAULT_KIND
+from wikibilan.french import strip_accents
 from wikibilan.specs import ClaimSpec
 from wikibilan.verdicts import Outcome, incomplete, judge, not_checkable
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from wikibilan.document import Block, Document
-from wikibilan.extract.french import name_key
 from wikibilan.extract.rows import AttendanceRow, Provenance, WarningRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
+from wikibilan.french import name_key
 
 _NAME_SEP = re.compile(r"\s+:\s*|\s*:\s+|\s+/\s+|\s+[-–—]\s+|\s*:$|\s*,\s+(?=[a-zà-ÿ])")
 _NOTE = re.compile(r"\(([^()]*)\)")

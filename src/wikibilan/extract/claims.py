@@ -12,31 +12,24 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from wikibilan.document import Block, Document
-from wikibilan.extract.french import APPROX_WORDS, find_months, slug
 from wikibilan.extract.rows import ClaimRow, Provenance, WarningRow
+from wikibilan.french import (
+    APPROX_WORDS,
+    NUMBER,
+    find_months,
+    parse_decimal,
+    qualifier_before,
+    slug,
+)
 from wikibilan.specs import ClaimSpec, InternalSpec
 
-# Wording before a number -> qualifier (DESIGN.md).
-QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
-    (r"(?:environ|env\.?|~|près de|presque)\s*$", "approx"),
-    (r"(?:plus de|au moins|au minimum)\s*$", "at_least"),
-)
-_NUMBER = r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+_NUMBER = rf"({NUMBER})"
 # A table cell "Total : 1 250 (800 sur Mastodon)": the total, and a part of it.
 _TABLE_TOTAL = re.compile(rf"Total\s*:\s*{_NUMBER}(?:\s*\(\s*{_NUMBER}\s+sur\s+([^)]+)\))?", re.I)
-
-
-def french_decimal(text: str) -> Decimal | None:
-    """Read a French number ("1 022,66", "13,5") as a Decimal."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        return None
 
 
 def _slug_id(text: str) -> str:
@@ -45,13 +38,8 @@ def _slug_id(text: str) -> str:
 
 
 def _qualifier(before: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    tail = before[-20:].lower()
-    for pattern, qualifier in QUALIFIER_WORDS:
-        if re.search(pattern, tail):
-            return qualifier
-    return "exact"
+    """The spec's qualifier, else the one the words before the number give."""
+    return explicit or qualifier_before(before[-40:]) or "exact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +118,7 @@ def _line_claim(spec: ClaimSpec, block: Block, add: Add) -> None:
     if m is None:
         return
     if spec.form == "range":
-        low, high = french_decimal(m.group(1)), french_decimal(m.group(2))
+        low, high = parse_decimal(m.group(1)), parse_decimal(m.group(2))
         if low is not None and high is not None:
             add(spec, spec.claim_id, block, text, None, "range", low, high)
     elif spec.form == "fraction":
@@ -141,7 +129,7 @@ def _line_claim(spec: ClaimSpec, block: Block, add: Add) -> None:
         value = Decimal(APPROX_WORDS[m.group("word").lower()])
         add(spec, spec.claim_id, block, text, value, spec.qualifier or "approx")
     else:
-        number = french_decimal(m.group(1))
+        number = parse_decimal(m.group(1))
         if number is not None:
             qual = _qualifier(text[: m.start(1)], spec.qualifier)
             add(spec, spec.claim_id, block, text, number, qual)
@@ -157,16 +145,16 @@ def _table_claims(spec: ClaimSpec, block: Block, add: Add) -> None:
     label, figure = block.cells[0], block.cells[1]
     m_total = _TABLE_TOTAL.search(figure)
     if m_total:
-        total = french_decimal(m_total.group(1))
+        total = parse_decimal(m_total.group(1))
         if total is not None:
             add(spec, f"{spec.claim_id}:{_slug_id(label)}", block, block.text, total, "exact")
         if m_total.group(2) and m_total.group(3):
-            part = french_decimal(m_total.group(2))
+            part = parse_decimal(m_total.group(2))
             if part is not None:
                 cid = f"{spec.claim_id}:{_slug_id(m_total.group(3))}"
                 add(spec, cid, block, block.text, part, "exact")
         return
-    value = french_decimal(figure)
+    value = parse_decimal(figure)
     if value is not None:
         add(spec, f"{spec.claim_id}:{_slug_id(label)}", block, block.text, value, "exact")
 

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from wikibilan.document import Document
-from wikibilan.extract.claims import french_decimal
-from wikibilan.extract.french import parse_month
 from wikibilan.extract.rows import ExpenseRow, Provenance, WarningRow
+from wikibilan.french import AMOUNT, parse_decimal, parse_month
 
 _LINE = re.compile(
     r"^(?P<label>.+?)\s*\((?P<month>[a-zéûè]+)\s+(?P<year>\d{4})\)\s*:\s*"
-    r"(?P<amount>\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)\s*€",
+    rf"(?P<amount>{AMOUNT})\s*€",
     re.IGNORECASE,
 )
 
@@ -37,7 +36,7 @@ def extract_expenses(
             continue
         m = _LINE.match(text)
         month = parse_month(f"{m.group('month')} {m.group('year')}") if m else None
-        amount = french_decimal(m.group("amount")) if m else None
+        amount = parse_decimal(m.group("amount")) if m else None
         if m is None or month is None or amount is None:
             if "€" in text:
                 warnings.append(

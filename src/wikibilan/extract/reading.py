@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 from wikibilan.document import Block, Document
 from wikibilan.extract.attendance import Listed, list_people
-from wikibilan.extract.french import DateParse, find_dates, parse_count
 from wikibilan.extract.rows import Provenance, WarningRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
+from wikibilan.french import DateParse, find_dates, parse_count
 from wikibilan.titles import normalize_title
 
 _DATE_LINE = re.compile(r"^\s*(?:date|quand)\s*(?:\?\s*:?|:)", re.IGNORECASE)

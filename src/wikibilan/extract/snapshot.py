@@ -13,7 +13,6 @@ from wikibilan.extract.attendance import attendance_rows, resolve_name_keys
 from wikibilan.extract.claims import RevisionInfo, extract_claims
 from wikibilan.extract.events import assign_ids, finish_event, with_count
 from wikibilan.extract.expenses import extract_expenses
-from wikibilan.extract.french import strip_accents
 from wikibilan.extract.plan import Plan, plan_snapshot
 from wikibilan.extract.reading import Reading, read_page
 from wikibilan.extract.rows import (
@@ -32,6 +31,7 @@ from wikibilan.extract.workshops import (
     extract_workshop_list,
     extract_workshop_page,
 )
+from wikibilan.french import strip_accents
 from wikibilan.specs import ClaimSpec
 from wikibilan.titles import NAMESPACES
 

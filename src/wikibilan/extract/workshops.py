@@ -15,11 +15,11 @@ from dataclasses import replace
 from datetime import date
 
 from wikibilan.document import Block, Document
-from wikibilan.extract.french import parse_count
 from wikibilan.extract.plan import sessions as plan_sessions
 from wikibilan.extract.reading import Reading, where_of
 from wikibilan.extract.rows import WorkshopRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
+from wikibilan.french import parse_count
 
 _THEME_SEP = re.compile(r"\s+:\s*|\s*:\s+")
 # "16h - 17h30 : Titre": the time a timeline gives is not part of the theme

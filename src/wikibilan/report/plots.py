@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..french import parse_decimal
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -80,14 +82,13 @@ def to_float(value: object) -> float | None:
         return None
     if isinstance(value, int | float | np.integer | np.floating):
         return float(value)
-    text = re.sub(r"[\s\u00a0\u202f€%]", "", str(value)).replace(",", ".")
-    if m := re.fullmatch(r"([+-]?\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)", text):
-        den = float(m[2])
-        return float(m[1]) / den if den else None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    text = str(value).replace("€", "").replace("%", "")
+    numerator, slash, denominator = text.partition("/")
+    if slash:
+        num, den = parse_decimal(numerator), parse_decimal(denominator)
+        return float(num) / float(den) if num is not None and den else None
+    number = parse_decimal(text)
+    return None if number is None else float(number)
 
 
 def claim_measuring(frames: Frames, measure: str) -> str:

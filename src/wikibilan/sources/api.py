@@ -29,7 +29,6 @@ fetch keeps what it got and the next run carries on from the store.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import json
 import logging
 import math
@@ -43,6 +42,7 @@ from typing import Any
 
 from ..config import Selection
 from ..errors import SourceError
+from ..french import is_ip
 from ..model import FetchProgress, ProgressCallback, Revision, Site, site_key_from_url
 from ..store import Store
 from ..titles import article_url_from_main_page, article_url_from_siteinfo
@@ -157,14 +157,6 @@ def choose_plan(
 # -- records --------------------------------------------------------------------
 
 
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
 def revision_from_api(site: str, page: Mapping[str, Any], rev: Mapping[str, Any]) -> Revision:
     """Build a :class:`Revision` from one ``revisions`` item (formatversion 2)."""
     # Before MediaWiki 1.32 there are no slots: the content sits on the revision.
@@ -188,7 +180,7 @@ def revision_from_api(site: str, page: Mapping[str, Any], rev: Mapping[str, Any]
         # without its text, the wiki's sha1 would only make the row look corrupt
         sha1=None if rev.get("sha1hidden") or hidden else rev.get("sha1"),
         namespace=int(page.get("ns", 0)),
-        user_is_ip=bool(rev.get("anon")) and user is not None and _is_ip(user),
+        user_is_ip=bool(rev.get("anon")) and user is not None and is_ip(user),
         minor=bool(rev.get("minor", False)),
         source="api",
     )

@@ -8,7 +8,6 @@ in the page gives (:func:`render_offset`).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,41 +16,12 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ..paristime import paris_local, paris_to_utc
+from ..french import is_ip, parse_datetime
+from ..paristime import paris_local
 from ..titles import normalize_title
 from .archive_urls import WikiUrl, parse_wiki_url
 
-_MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_TIME = re.compile(
-    rf"(?P<d>\d{{1,2}})(?:er)?\s+(?P<m>{_MONTH})\s+(?P<y>\d{{4}})\s*(?:à|,)?\s*"
-    rf"(?P<H>\d{{1,2}})\s*[:h]\s*(?P<M>\d{{2}})"
-    rf"|(?P<H2>\d{{1,2}})\s*[:h]\s*(?P<M2>\d{{2}}),?\s+(?P<d2>\d{{1,2}})(?:er)?\s+"
-    rf"(?P<m2>{_MONTH})\s+(?P<y2>\d{{4}})",
-    re.IGNORECASE,
-)
 _MARKS = str.maketrans({"\u200e": None, "\u200f": None, "\xa0": " "})
-
-
-def parse_french_datetime(text: str, utc_offset: timedelta | None = None) -> datetime | None:
-    """The first "21 juillet 2016 à 14:39" in ``text``, as UTC (Europe/Paris by default)."""
-    match = _DATE_TIME.search(text.translate(_MARKS))
-    if not match:
-        return None
-    g = match.groupdict()
-    day, month, year = (g["d"], g["m"], g["y"]) if g["d"] else (g["d2"], g["m2"], g["y2"])
-    hour, minute = (g["H"], g["M"]) if g["d"] else (g["H2"], g["M2"])
-    try:
-        local = datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute))
-    except (ValueError, KeyError):
-        return None
-    return paris_to_utc(local, utc_offset)
-
-
 _RENDERED = re.compile(
     r'"cachereport":\{[^{}]*?"timestamp":"(\d{14})"|Cached time: (\d{14})'
     r"|in parser cache with key \S+ and timestamp (\d{14})"
@@ -74,14 +44,6 @@ def render_offset(text: str) -> timedelta | None:
     except ValueError:
         return None
     return paris_local(moment) - moment.replace(tzinfo=None)
-
-
-def is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +141,9 @@ def revision_meta(
     size = size_el.get("data-mw-bytes") if size_el is not None else None
     return RevisionMeta(
         revid=revid,
-        timestamp=parse_french_datetime(
-            text_of(date_el if date_el is not None else el), utc_offset
-        ),
+        timestamp=parse_datetime(text_of(date_el if date_el is not None else el), utc_offset),
         user=user or None,
-        user_is_ip=bool(user) and (anon or is_ip(user or "")),
+        user_is_ip=bool(user) and (anon or is_ip(user)),
         comment=comment_of(find_class(el, "comment"), base),
         minor=find_class(el, "minoredit") is not None,
         size=int(size) if size and size.isdigit() else None,

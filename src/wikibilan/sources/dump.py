@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import ipaddress
 import logging
 import lzma
 import re
@@ -28,6 +27,7 @@ from mwxml.element_iterator import ElementIterator, EventPointer
 from mwxml.errors import MalformedXML
 
 from ..errors import HostileInputError, InputError, UsageError
+from ..french import is_ip
 from ..model import (
     ContentModel,
     Revision,
@@ -308,7 +308,7 @@ def _revision(site_key: str, page: Any, rev: Any) -> Revision:
         sha1=_hex_sha1(rev.sha1 or (rev.slots.sha1 if rev.slots else None)) or sha1_hex(content),
         namespace=int(page.namespace or 0),
         # mwxml folds <ip> into the user name; an IP contributor is the one without <id>.
-        user_is_ip=bool(user) and rev.user.id is None and _is_ip(user),
+        user_is_ip=bool(user) and rev.user.id is None and is_ip(user),
         minor=bool(rev.minor),
         source="dump",
     )
@@ -322,14 +322,6 @@ def _hex_sha1(b36: str | None) -> str | None:
     except ValueError:
         return None
     return hex_digest if len(hex_digest) == 40 else None
-
-
-def _is_ip(name: str | None) -> bool:
-    try:
-        ipaddress.ip_address(name or "")
-    except ValueError:
-        return False
-    return True
 
 
 # -- importing -----------------------------------------------------------------

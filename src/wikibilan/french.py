@@ -1,5 +1,6 @@
-"""French text: dates, revision lines, money, numbers, counts, qualifiers, names.
+"""French text: dates, times, months, numbers, money, counts, qualifiers, names, IP addresses.
 
+The bottom of the core: sources and extractors alike read French through it.
 Pure and table-driven: month and weekday names, number words, approximate
 numbers ("une quinzaine") and qualifier words are data tables below. No
 function raises on odd text; what cannot be read gives ``None`` or ``[]``.
@@ -26,37 +27,29 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from typing import NamedTuple
+
+from wikibilan.paristime import paris_local, paris_to_utc
 
 __all__ = [
+    "AMOUNT",
     "APPROX_WORDS",
     "MONTHS",
+    "NUMBER",
     "NUMBER_WORDS",
     "QUALIFIER_WORDS",
     "WEEKDAYS",
     "CountParse",
     "DateParse",
-    "MoneyParse",
-    "NumberParse",
-    "RevisionLine",
     "find_counts",
     "find_dates",
     "find_months",
-    "find_money",
-    "find_numbers",
+    "is_ip",
     "name_key",
-    "normalize_name",
-    "paris_to_utc",
     "parse_count",
-    "parse_date",
-    "parse_fraction",
-    "parse_money",
+    "parse_datetime",
+    "parse_decimal",
     "parse_month",
-    "parse_number",
-    "parse_range",
-    "parse_revision_line",
-    "qualifier_of",
+    "qualifier_before",
     "slug",
     "strip_accents",
 ]
@@ -83,11 +76,6 @@ NUMBER_WORDS: dict[str, int] = {
 APPROX_WORDS: dict[str, int] = {
     "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
     "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
-}
-# "un tiers" = 1/3
-FRACTION_WORDS: dict[str, int] = {
-    "moitie": 2, "tiers": 3, "quart": 4, "quarts": 4, "cinquieme": 5, "cinquiemes": 5,
-    "dixieme": 10,
 }
 # fmt: on
 # Words just before a figure, checked in this order (regexes, end-anchored).
@@ -355,17 +343,6 @@ def find_dates(
     return found
 
 
-def parse_date(
-    text: str, *, context: date | None = None, anchored: bool = False
-) -> DateParse | None:
-    """The first date (or date range) in ``text``, or ``None``."""
-    for match in _DATES.finditer(text):
-        parsed = _date_from_match(match, _context_date(context), anchored)
-        if parsed is not None:
-            return parsed
-    return None
-
-
 _MONTH_YEAR = re.compile(rf"(?<![\d\w])(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)(?!\d)", _I)
 
 
@@ -383,259 +360,87 @@ def find_months(text: str) -> list[tuple[int, int]]:
 
 
 # --------------------------------------------------------------------------
-# Revision lines and Paris time
+# Dates with a time, as MediaWiki writes them; who wrote a revision
 
-from wikibilan.paristime import paris_local, paris_to_utc  # noqa: E402  (re-exported)
-
-
-class RevisionLine(NamedTuple):
-    """A revision header read from a rendered page."""
-
-    timestamp: datetime
-    user: str | None
-    is_ip: bool
-    summary: str | None
-
-
-_REVISION = re.compile(
-    r"(?:(?:Révision|Version)\s+(?:datée\s+)?du|Dernière\s+version\s+du|Version\s+actuelle"
-    r"(?:\s+en\s+date)?\s+du)\s+(?P<d>[0-3]?\d)(?:er)?\s+(?P<m>" + _MONTH + r")\s+"
-    r"(?P<y>\d{4})\s+(?:à\s+)?(?P<H>[0-2]?\d)\s*[:h]\s*(?P<M>[0-5]\d)(?P<rest>.*)",
+_DATE_TIME = re.compile(
+    rf"(?P<d>\d{{1,2}})(?:er)?\s+(?P<m>{_MONTH})\s+(?P<y>\d{{4}})\s*(?:à|,)?\s*"
+    rf"(?P<H>\d{{1,2}})\s*[:h]\s*(?P<M>\d{{2}})"
+    rf"|(?P<H2>\d{{1,2}})\s*[:h]\s*(?P<M2>\d{{2}}),?\s+(?P<d2>\d{{1,2}})(?:er)?\s+"
+    rf"(?P<m2>{_MONTH})\s+(?P<y2>\d{{4}})",
     _I,
 )
-_BY_USER = re.compile(
-    r"\s*par\s+(?P<user>.+?)\s*\((?P<tools>[^()]*discussion[^()]*)\)(?P<after>.*)", _I
-)
+_MARKS = str.maketrans({"\u200e": None, "\u200f": None, "\xa0": " "})
 
 
-def _parenthesised(text: str) -> str | None:
-    """The content of the parenthesised group ``text`` starts with."""
-    text = text.strip()
-    if not text.startswith("("):
-        return None
-    depth = 0
-    for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return text[1:i]
-    return text[1:]
+def parse_datetime(text: str, utc_offset: timedelta | None = None) -> datetime | None:
+    """The first "21 juillet 2016 à 14:39" (or "14:39, 21 juillet 2016") in ``text``, in UTC.
 
-
-def parse_revision_line(text: str, *, utc_offset: timedelta | None = None) -> RevisionLine | None:
-    """Read "Révision datée du 21 juillet 2016 à 14:39 par X (discussion | …) (summary)".
-
-    Also "Version du 30 novembre 2017 à 15:40" (no user). Times are read as
-    Europe/Paris and returned in UTC. MediaWiki renders them with one fixed
-    offset (the server's at rendering time), so a copy made in winter shows
-    summer times an hour early: pass ``utc_offset`` when it is known.
+    Read as Europe/Paris wall time, unless ``utc_offset`` gives the offset the
+    text was written in (MediaWiki renders a page's dates with one offset).
     """
-    match = _REVISION.search(text)
+    match = _DATE_TIME.search(text.translate(_MARKS))
     if not match:
         return None
+    g = match.groupdict()
+    day, month, year = (g["d"], g["m"], g["y"]) if g["d"] else (g["d2"], g["m2"], g["y2"])
+    hour, minute = (g["H"], g["M"]) if g["d"] else (g["H2"], g["M2"])
     try:
-        local = datetime(
-            int(match.group("y")),
-            _month_number(match.group("m")),
-            int(match.group("d")),
-            int(match.group("H")),
-            int(match.group("M")),
-        )
-    except ValueError:
+        local = datetime(int(year), _month_number(month), int(day), int(hour), int(minute))
+    except (ValueError, KeyError):
         return None
-    stamp = paris_to_utc(local, utc_offset)
-    user: str | None = None
-    is_ip = False
-    summary: str | None = None
-    by = _BY_USER.match(match.group("rest"))
-    if by:
-        user = " ".join(by.group("user").split())
-        try:
-            ipaddress.ip_address(user)
-            is_ip = True
-        except ValueError:
-            is_ip = False
-        inner = _parenthesised(by.group("after"))
-        if inner is not None:
-            cleaned = " ".join(inner.translate({0x200E: None, 0x200F: None}).split())
-            summary = cleaned.lstrip("→ ").strip() or None
-            if summary == "diff":  # the navigation that follows, not a summary
-                summary = None
-    return RevisionLine(stamp, user, is_ip, summary)
+    return paris_to_utc(local, utc_offset)
+
+
+def is_ip(name: str | None) -> bool:
+    """Whether a user name is an IP address (an edit made without an account)."""
+    try:
+        ipaddress.ip_address(name or "")
+    except ValueError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------
-# Numbers, money, fractions
+# Numbers and money
+
+# A figure as a report writes it: "1 022,66", "13,5", "2000" (spaces group thousands).
+NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# An amount of money as written before "€": cents at most.
+AMOUNT = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?"
 
 
-@dataclass(frozen=True, slots=True)
-class NumberParse:
-    """A number written in French ("1 022,66", "13,5", "2000")."""
+def parse_decimal(text: str) -> Decimal | None:
+    """Read one number ("1 022,66", "13,5", "13.5") as a Decimal; ``None`` if it is not one.
 
-    value: Decimal
-    matched: str
-    span: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class MoneyParse:
-    """An amount in euros with the qualifier written before it."""
-
-    amount: Decimal
-    qualifier: str
-    matched: str
-    span: tuple[int, int]
-
-
-_GROUP = "[ \u00a0\u202f\u2009.]"
-_NUMBER = (
-    rf"(?<![\d/,.])[-−]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:,\d+)?|\d+(?:[,.]\d+)?)"
-    r"(?![\d/]|[,.]\d)"
-)
-_NUMBERS = re.compile(_NUMBER)
-_MONEY = re.compile(rf"(?P<n>{_NUMBER})\s*(?:€|euros?\b|eur\b)", _I)
-_CENT = Decimal("0.01")
-
-
-def _decimal(written: str) -> Decimal | None:
-    """French digits to Decimal: the comma is the decimal mark; spaces (plain,
-    no-break, narrow) and dots before groups of three digits group thousands."""
-    text = re.sub(r"[ \u00a0\u202f\u2009]", "", written.replace("−", "-"))
-    if "," in text or re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+", text):
-        text = text.replace(".", "")
-    text = text.replace(",", ".")
+    Spaces of any kind are dropped and the comma is the decimal mark.
+    """
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
     try:
-        return Decimal(text)
+        value = Decimal(cleaned)
     except InvalidOperation:
         return None
-
-
-def find_numbers(text: str) -> list[NumberParse]:
-    """Every number written with digits (not dates, not fractions like 1/3)."""
-    found = []
-    for match in _NUMBERS.finditer(text):
-        value = _decimal(match.group())
-        if value is not None:
-            found.append(NumberParse(value, match.group(), match.span()))
-    return found
-
-
-def parse_number(text: str) -> Decimal | None:
-    """The first number in ``text`` ("13,5" -> 13.5), or a number word alone ("trois")."""
-    numbers = find_numbers(text)
-    if numbers:
-        return numbers[0].value
-    word = _fold(text.strip())
-    return Decimal(NUMBER_WORDS[word]) if word in NUMBER_WORDS else None
-
-
-def find_money(text: str) -> list[MoneyParse]:
-    """Every amount in euros, with two decimal places and its qualifier."""
-    found = []
-    for match in _MONEY.finditer(text):
-        value = _decimal(match.group("n"))
-        if value is None:
-            continue
-        qualifier = _qualifier_before(text[max(0, match.start() - 40) : match.start()]) or "exact"
-        found.append(MoneyParse(value.quantize(_CENT), qualifier, match.group(), match.span()))
-    return found
-
-
-def parse_money(text: str) -> Decimal | None:
-    """The first amount in euros ("1 022,66 €" -> Decimal("1022.66")), or ``None``."""
-    found = find_money(text)
-    return found[0].amount if found else None
-
-
-_FRACTION = re.compile(r"(?<![\d/])(?P<a>\d+)\s*/\s*(?P<b>\d+)(?![\d/])")
-_PERCENT = re.compile(rf"(?P<n>{_NUMBER})\s*%")
-_FRACTION_WORDS = re.compile(
-    rf"\b(?P<n>{_alternation(NUMBER_WORDS)}|la|\d+)\s+(?P<w>{_alternation(FRACTION_WORDS)})\b", _I
-)
-
-
-def parse_fraction(text: str) -> Fraction | None:
-    """The first fraction: "1/3", "un tiers", "la moitié", "33 %" (as 33/100)."""
-    candidates: list[tuple[int, Fraction]] = []
-    match = _FRACTION.search(text)
-    if match and int(match.group("b")):
-        candidates.append((match.start(), Fraction(int(match.group("a")), int(match.group("b")))))
-    match = _PERCENT.search(text)
-    if match and (value := _decimal(match.group("n"))) is not None:
-        candidates.append((match.start(), Fraction(value) / 100))
-    match = _FRACTION_WORDS.search(text)
-    if match:
-        count = _fold(match.group("n"))
-        numerator = 1 if count == "la" else NUMBER_WORDS.get(count) or int(count)
-        candidates.append(
-            (match.start(), Fraction(numerator, FRACTION_WORDS[_fold(match.group("w"))]))
-        )
-    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+    return None if value.is_snan() else value
 
 
 # --------------------------------------------------------------------------
-# Qualifiers and ranges
+# Qualifiers
 
 _QUALIFIERS_BEFORE = [
     (name, re.compile(rf"(?:^|[^\w])(?:{words})\s*$", _I)) for name, words in QUALIFIER_WORDS
 ]
 _APPROX_FIGURE = rf"(?:{_alternation(APPROX_WORDS)})s?"
-_FIGURE = re.compile(rf"{_NUMBER}|(?<![\w])(?:{_APPROX_FIGURE})(?!\w)|(?<![\d/])\d+\s*/\s*\d+", _I)
-_RANGE_NUMBER = r"\d+(?:[,.]\d+)?(?!\s*h\b|[\d:/])"
-_RANGE = re.compile(
-    rf"\b(?:de|entre)\s+(?P<a>{_RANGE_NUMBER})[^\d]{{0,40}}?\b(?:à|a|et)\s+(?P<b>{_RANGE_NUMBER})"
-    rf"|(?<![\d,.])(?P<c>{_RANGE_NUMBER})\s*(?:à|–)\s*(?P<d>{_RANGE_NUMBER})",
-    _I,
-)
-_RANGE_AFTER = re.compile(rf"{_RANGE_NUMBER}[^\d]{{0,40}}?\b(?:à|a|et)\s+{_RANGE_NUMBER}", _I)
-_RANGE_BEFORE = re.compile(r"(?:^|[^\w])(?:de|entre)\s+$", _I)
-_MEAN_AFTER = re.compile(r"^[^.;:()]{0,40}?\ben\s+moyenne\b", _I)
 
 
-def _qualifier_before(prefix: str) -> str | None:
+def qualifier_before(prefix: str) -> str | None:
+    """How the words just before a figure qualify it ("environ " -> ``"approx"``), if they do.
+
+    ``"approx"``, ``"at_least"`` ("plus de", "au moins") or ``"mean"`` ("moyenne
+    de"): the text a figure follows, ending where the figure starts.
+    """
     for name, pattern in _QUALIFIERS_BEFORE:
         if pattern.search(prefix):
             return name
     return None
-
-
-def qualifier_of(text: str) -> str:
-    """How the first figure of ``text`` is qualified.
-
-    ``"exact"``, ``"approx"`` ("environ", "env.", "~", "près de", "une
-    quinzaine"…), ``"at_least"`` ("plus de", "au moins"), ``"mean"``
-    ("moyenne de", "… en moyenne"), or ``"range"`` ("de 3 … à 21"). Only the
-    words just before the first figure count (and "en moyenne" just after),
-    so pass the clause of one figure.
-    """
-    figure = _FIGURE.search(text)
-    if figure is None:
-        for name, words in QUALIFIER_WORDS:
-            if re.search(rf"(?:^|[^\w])(?:{words})(?:$|[^\w])", text, _I):
-                return name
-        return "exact"
-    prefix = text[max(0, figure.start() - 40) : figure.start()]
-    before = _qualifier_before(prefix)
-    if before == "mean" or _MEAN_AFTER.search(text[figure.end() :]):
-        return "mean"
-    if _RANGE_BEFORE.search(prefix) and _RANGE_AFTER.match(text, figure.start()):
-        return "range"
-    if before:
-        return before
-    if re.fullmatch(_APPROX_FIGURE, figure.group(), _I):
-        return "approx"
-    return "exact"
-
-
-def parse_range(text: str) -> tuple[Decimal, Decimal] | None:
-    """The first range: "de 3 au démarrage à 21 au plus" -> (3, 21), "de 3 à 21", "3 à 21"."""
-    match = _RANGE.search(text)
-    if not match:
-        return None
-    low = _decimal(match.group("a") or match.group("c"))
-    high = _decimal(match.group("b") or match.group("d"))
-    if low is None or high is None:
-        return None
-    return low, high
 
 
 # --------------------------------------------------------------------------
@@ -729,7 +534,7 @@ def find_counts(text: str) -> list[CountParse]:
         number = _word_value(match.group("num"))
         if number is None:
             continue
-        qualifier = _qualifier_before(prefix) or "exact"
+        qualifier = qualifier_before(prefix) or "exact"
         found.append(
             CountParse(
                 number,
@@ -752,19 +557,7 @@ def parse_count(text: str) -> CountParse | None:
 # --------------------------------------------------------------------------
 # Names
 
-_NAME_TRANSLATE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "‐": "-", "‑": "-"})
-_NAME_STRIP = ' \t,;:*•·–—"«»“”()[]{}'
 _KEY_SEPARATORS = re.compile(r"[-‐‑'’ʼ.]")
-
-
-def normalize_name(text: str) -> str:
-    """Tidy a raw name: NFC, one kind of apostrophe and hyphen, spaces collapsed,
-    surrounding punctuation removed (a final dot only after a full word)."""
-    name = " ".join(unicodedata.normalize("NFC", text).translate(_NAME_TRANSLATE).split())
-    name = name.strip(_NAME_STRIP + "-'")
-    if name.endswith(".") and not re.search(r"(?:^|\s)\w\.$", name):
-        name = name.rstrip(".").rstrip(_NAME_STRIP)
-    return name
 
 
 def name_key(name: str) -> str:
