@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
+from wikibilan._version import __version__
 from wikibilan.errors import (
     HostileInputError,
     InputError,

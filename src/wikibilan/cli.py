@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wikibilan import __version__
+from wikibilan._version import __version__
 from wikibilan.config import (
     DEFAULT_CACHE,
     DEFAULT_OUT,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from wikibilan import __version__
+from wikibilan._version import __version__
 from wikibilan.checks import empty_checks
 from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR, Politeness, Selection
 from wikibilan.errors import InputError, UsageError
