@@ -188,6 +188,12 @@ _DATE_FORMS: tuple[tuple[str, str], ...] = (
     ),
     ("text", _TEXT_DATE.format(p="t") + _YEAR.format(p="t")),
     ("iso", r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)-(?P<im>[01]?\d)-(?P<id>[0-3]?\d)(?![\d/-])"),
+    # "du 3 au 5/06/2016", "3-5/06/16"
+    (
+        "numeric_range",
+        r"(?:du\s+)?(?<![\d/.,-])(?P<rd>[0-3]?\d)\s*(?:au|-|–)\s*(?P<re>[0-3]?\d)/(?P<rm>[01]?\d)"
+        r"/(?P<ry>\d{4}|\d\d)(?![\d/])",
+    ),
     # "28/01/2016", "2/10/19", "Jeudi 28.01.2016"
     (
         "numeric",
@@ -196,6 +202,12 @@ _DATE_FORMS: tuple[tuple[str, str], ...] = (
     ),
     # "le 28/01", "jeudi 28/01": without year, only after "le" or a weekday
     ("short", r"(?:(?P<sw>" + _WEEKDAY + r")|\ble)\s+(?P<sd>[0-3]?\d)/(?P<sm>[01]?\d)(?![\d/])"),
+    # "le mardi 12": a weekday and a day of the month, no month (the nearest such day)
+    (
+        "weekday_day",
+        r"(?P<xw>" + _WEEKDAY + r")\s+(?P<xd>[0-3]?\d)(?:\s?(?:er|ᵉʳ))?"
+        r"(?!\d|\s*(?:/|\.\d|h\b|:\d)|\s+(?:" + _MONTH + r"))",
+    ),
 )
 _DATES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _DATE_FORMS), _I)
 
@@ -290,8 +302,8 @@ def _date_from_match(m: re.Match[str], ref: date | None, anchored: bool) -> Date
         return DateParse(first, end[0], end[1], end[2], m.group(), m.span())
     if kind == "same":
         first_day, last_day = int(g("cd")), int(g("ed"))
-        if last_day < first_day:
-            return None
+        if last_day < first_day or (g("ew") and not g("cw") and last_day - first_day > 6):
+            return None  # "Séance 1 - mercredi 23 mai" is no range from the 1st
         weekday: int | None = _weekday_number(g("cw"))
         if weekday is None and g("ew"):
             weekday = (_weekday_number(g("ew")) or 0) - (last_day - first_day)
@@ -317,6 +329,17 @@ def _date_from_match(m: re.Match[str], ref: date | None, anchored: bool) -> Date
         start = _resolve(
             int(g("nd")), int(g("nm")), _two_digit(g("ny")), _weekday_number(g("nw")), ref, anchored
         )
+    elif kind == "numeric_range":
+        first = _valid(_two_digit(g("ry")), int(g("rm")), int(g("rd")))
+        last = _valid(_two_digit(g("ry")), int(g("rm")), int(g("re")))
+        if first is None or last is None or last < first:
+            return None
+        return DateParse(first, last, False, False, m.group(), m.span())
+    elif kind == "weekday_day":
+        found = _nearest_weekday_day(int(g("xd")), _weekday_number(g("xw")), ref)
+        if found is None:
+            return None
+        return DateParse(found, found, True, False, m.group(), m.span())
     else:  # short
         start = _resolve(int(g("sd")), int(g("sm")), None, _weekday_number(g("sw")), ref, anchored)
     if start is None:
@@ -336,11 +359,27 @@ def find_dates(
     """
     ref = _context_date(context)
     found = []
-    for match in _DATES.finditer(text):
+    pos = 0
+    while (match := _DATES.search(text, pos)) is not None:
         parsed = _date_from_match(match, ref, anchored)
-        if parsed is not None:
-            found.append(parsed)
+        if parsed is None:  # not a date after all: a shorter one may start inside it
+            pos = match.start() + 1
+            continue
+        found.append(parsed)
+        pos = match.end()
     return found
+
+
+NEAREST_DAYS = 45  # "mardi 12" with no month: the nearest such day this close to the context
+
+
+def _nearest_weekday_day(day: int, weekday: int | None, ref: date | None) -> date | None:
+    """The date nearest ``ref`` that is day ``day`` of its month and a ``weekday``."""
+    if ref is None or weekday is None:
+        return None
+    near = [ref + timedelta(days=n) for n in range(-NEAREST_DAYS, NEAREST_DAYS + 1)]
+    fits = [d for d in near if d.day == day and d.weekday() == weekday]
+    return min(fits, key=lambda d: abs((d - ref).days)) if fits else None
 
 
 _MONTH_YEAR = re.compile(rf"(?<![\d\w])(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)(?!\d)", _I)

@@ -29,7 +29,9 @@ _LIST_SEP = re.compile(r",|;|\s\bet\b\s|\.{3}|…")
 _HEADER = re.compile(
     r"^\s*(?:noms?|pr[ée]noms?|nom et pr[ée]nom|qui|participant\w*|personnes?)\s*$", re.I
 )
+_NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[\w'’-]+){0,2}\s?:\s)")
 _PARA_LEVEL = 99  # a role given by a "Présents :" line lasts until the next line of prose
+_TABLE_LEVEL = 98  # a role given by a table's "Nom" header lasts for its rows
 _MAX_NOTE_WORDS = 6
 _PARTICLES = frozenset(
     [
@@ -175,8 +177,13 @@ def looks_like_name(text: str) -> bool:
         if core[0].isupper():
             capitalised += 1
             continue
-        # a lower-case word is a name only alone (a first name or a pseudonym)
-        return len(words) == 1 and core.isalpha()
+        # a lower-case word is a name alone (a first name, a pseudonym) or as the first
+        # of two followed by an initial ("odile T.")
+        if len(words) == 1 and core.isalpha():
+            return True
+        if word is words[0] and len(words) == 2 and re.fullmatch(r"[A-ZÉÈ]\.?", words[1]):
+            continue
+        return False
     return capitalised > 0
 
 
@@ -222,8 +229,8 @@ class Listed:
 def _inline_names(vocab: Vocabulary, text: str) -> str | None:
     for rx in vocab.inline_present:
         m = rx.search(text)
-        if m:
-            return text[m.end() :]
+        if m:  # up to the next label of a joined line ("… Excusés : C, D")
+            return _NEXT_LABEL.split(text[m.end() :], maxsplit=1)[0]
     return None
 
 
@@ -268,6 +275,11 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
                 found += [Listed(p, role, where) for p in parts]
                 named.add(where.section)
             continue
+        if block.kind == "row" and role is None and block.cells and _HEADER.match(block.cells[0]):
+            role, role_level = "present", _TABLE_LEVEL  # a table whose first column is "Nom"
+            continue
+        if role_level == _TABLE_LEVEL and block.kind != "row":
+            role = None
         if block.kind == "row":  # a sign-in table: the first cell holds the name
             cell = block.cells[0] if block.cells else ""
             people = split_people(cell)

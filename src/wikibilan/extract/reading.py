@@ -23,6 +23,8 @@ _DATE_LEAD = 16  # a line "opens with" a date found this close to its start ("Se
 # "au Mutualab" -> "Mutualab"; "chez Gwenaëlle" keeps its "chez" (a home, not a venue)
 _PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ])\s*(?<=\s|['’])")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# Another label on the same line ("… Hazebrouck Présents : A, B"): lines joined by a <br>.
+NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[\w'’-]+){0,2}\s?:\s)")
 _HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
 
 
@@ -123,7 +125,7 @@ def _place(doc: Document, vocab: Vocabulary) -> str:
         for rx in vocab.place_label:
             m = rx.search(block.text)
             if m and block.text[m.end() :].strip():
-                return block.text[m.end() :].strip()
+                return NEXT_LABEL.split(block.text[m.end() :], maxsplit=1)[0].strip()
     for block in _opening(doc, vocab):
         if block.kind != "heading":
             place = place_in(block.text, vocab)
@@ -135,13 +137,13 @@ def _place(doc: Document, vocab: Vocabulary) -> str:
 def place_in(text: str, vocab: Vocabulary) -> str:
     """The place an unlabelled line names ("… au Mutualab", "Le Polder, café …"), or ""."""
     for sentence in _SENTENCE.split(text):
-        for rx in vocab.place_opening:
-            m = rx.search(sentence)
-            if m:
-                place = _PREPOSITION.sub("", m.group("place"))
-                for end in vocab.place_end:
-                    place = end.split(place, maxsplit=1)[0]
-                return place.strip(" ,")
+        found = [m for rx in vocab.place_opening if (m := rx.search(sentence))]
+        if found:  # the place named first on the line
+            m = min(found, key=lambda m: m.start("place"))
+            place = _PREPOSITION.sub("", m.group("place"))
+            for end in vocab.place_end:
+                place = end.split(place, maxsplit=1)[0]
+            return place.strip(" ,")
     return ""
 
 

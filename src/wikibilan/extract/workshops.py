@@ -24,6 +24,7 @@ from wikibilan.french import parse_count
 _THEME_SEP = re.compile(r"\s+:\s*|\s*:\s+")
 # "16h - 17h30 : Titre": the time a timeline gives is not part of the theme
 _TIME_LEAD = re.compile(r"^\d{1,2}\s*h\s*\d{0,2}(?:\s*[-–à]\s*\d{1,2}\s*h\s*\d{0,2})?\s*:\s*")
+_QUOTED = re.compile(r"«\s*([^»]{3,80}?)\s*»")
 _TITLE_WORD = re.compile(r"^ateliers?\s*:?\s*", re.IGNORECASE)
 
 
@@ -133,6 +134,9 @@ def extract_event_workshops(doc: Document, event_id: str, vocab: Vocabulary) -> 
                 count = parse_count(b.text[m.end() :])
                 n = int(count.value) if count and count.noun else None
                 rows.append(_row(doc, b, event_id, theme, n))
+                # "un atelier « A » …, et un autre, « B »": every quoted title on the line
+                for q in _QUOTED.finditer(b.text, m.end()):
+                    rows.append(_row(doc, b, event_id, q.group(1).strip(), None))
                 break
     # a workshop named twice on the page (its timeline, then its report) is one
     unique: dict[str, WorkshopRow] = {}
