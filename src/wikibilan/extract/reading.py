@@ -22,6 +22,9 @@ OPENING_BLOCKS = 5  # the lines a page opens with: where its own date and place 
 _DATE_LEAD = 16  # a line "opens with" a date found this close to its start ("Session du …")
 # "au Mutualab" -> "Mutualab"; "chez Gwenaëlle" keeps its "chez" (a home, not a venue)
 _PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ])\s*(?<=\s|['’])")
+_BARE_TOTAL = re.compile(
+    r"\b(\d{1,4})\s+en\s+tout\b|\b(?:en tout|au total)\s*[,:]?\s*(\d{1,4})\b", re.I
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # Another label on the same line ("… Hazebrouck Présents : A, B"): lines joined by a <br>.
 NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[\w'’-]+){0,2}\s?:\s)")
@@ -165,9 +168,14 @@ def _stated_count(doc: Document, context: datetime, vocab: Vocabulary) -> int | 
         if block.kind == "item" and _dated_line(block, context) is not None:
             continue  # a session's or an entry's count, not the page's
         parsed = parse_count(block.text)
+        total = any_match(vocab.total_marks, block.text)
+        if total and (parsed is None or not parsed.noun):
+            bare = _BARE_TOTAL.search(block.text)  # "sans doute 20 en tout"
+            if bare:
+                return int(bare.group(1) or bare.group(2))
         if parsed is None or not parsed.noun:
             continue
-        if any_match(vocab.total_marks, block.text):
+        if total:
             return int(parsed.value)
         if first is None:
             first = int(parsed.value)
