@@ -22,12 +22,13 @@ OPENING_BLOCKS = 5  # the lines a page opens with: where its own date and place 
 _DATE_LEAD = 16  # a line "opens with" a date found this close to its start ("Session du …")
 # "au Mutualab" -> "Mutualab"; "chez Gwenaëlle" keeps its "chez" (a home, not a venue)
 _PREPOSITION = re.compile(r"^(?:[Aa]ux?|[àÀ] la|[àÀ] l['’]|[àÀ])\s*(?<=\s|['’])")
+_TITLE_DAY_MONTH = re.compile(r"(?<![\d/])[0-3]?\d/[01]?\d$")
 _BARE_TOTAL = re.compile(
     r"\b(\d{1,4})\s+en\s+tout\b|\b(?:en tout|au total)\s*[,:]?\s*(\d{1,4})\b", re.I
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # Another label on the same line ("… Hazebrouck Présents : A, B"): lines joined by a <br>.
-NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[\w'’-]+){0,2}\s?:\s)")
+NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]*){0,2}\s?:\s)")
 _HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
 
 
@@ -240,6 +241,9 @@ def _dated_lines(doc: Document, context: datetime) -> list[DatedLine]:
 def read_page(doc: Document, context: datetime, vocab: Vocabulary) -> Reading:
     """Read what ``doc`` says on its own; ``context`` is its first revision's time."""
     title_found = find_dates(doc.title, context=context, anchored=True)
+    bare = None if title_found else _TITLE_DAY_MONTH.search(doc.title)
+    if bare:  # "CR 12/01": a title is a label, a bare day/month in it is a date
+        title_found = find_dates(f"le {bare.group()}", context=context, anchored=True)
     own, own_block, later, later_block = _own_date(doc, context, vocab)
     people, warnings = list_people(doc, vocab)
     opening = " ".join(b.text for b in _opening(doc, vocab) if b.kind != "heading")
