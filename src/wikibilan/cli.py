@@ -404,17 +404,12 @@ def _cmd_fetch(args: argparse.Namespace, profile: Profile | None = None) -> int:
             on_choice=chosen,
         )
     r = outcome.result
-    _say(
-        args,
-        f"{getattr(r, 'site', '')}: {getattr(r, 'pages', '?')} pages, "
-        f"{getattr(r, 'revisions_new', '?')} new revisions, "
-        f"{getattr(r, 'requests', '?')} requests",
-    )
-    if getattr(r, "repaired", 0):
+    _say(args, f"{r.site}: {r.pages} pages, {r.revisions_new} new revisions, {r.requests} requests")
+    if r.repaired:
         _say(args, f"{r.repaired} stored revisions failed their sha1 and were downloaded again")
-    for title in getattr(r, "deleted", ()):
+    for title in r.deleted:
         _say(args, f"deleted on the wiki (kept in the store): {title}")
-    for old, new in getattr(r, "moved", ()):
+    for old, new in r.moved:
         _say(args, f"moved on the wiki: {old} -> {new}")
     return EXIT_OK
 

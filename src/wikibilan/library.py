@@ -27,7 +27,7 @@ from wikibilan.config import DEFAULT_CACHE, DEFAULT_OUT, FIXTURES_DIR, Politenes
 from wikibilan.errors import InputError, UsageError
 from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.integrity import VerifyReport, verify_store
-from wikibilan.model import ProgressCallback
+from wikibilan.model import FetchResult, ProgressCallback
 from wikibilan.pipeline import Frames, Workbench, check_date, choose_site, run_checks
 from wikibilan.pipeline import load_frames as _load
 from wikibilan.profile import Profile, load_profile
@@ -388,7 +388,7 @@ class FetchOutcome:
 
     source: str
     reason: str
-    result: Any
+    result: FetchResult
 
 
 def fetch(
@@ -508,7 +508,7 @@ def _archive(
     store: Store,
     progress: ProgressCallback | None,
     old_hosts: tuple[str, ...],
-) -> Any:
+) -> FetchResult:
     from wikibilan.sources.archive import ArchiveSource
 
     archive = ArchiveSource(site, session=session, selection=selection, old_hosts=old_hosts)

@@ -109,6 +109,45 @@ ProgressCallback = Callable[[FetchProgress], None]
 
 
 @dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a fetch did, whichever source did it; a source leaves what it does not
+    measure at the default."""
+
+    site: str
+    pages: int
+    """Pages in the selection (API), or found and read (archive)."""
+    revisions_new: int
+    """Revisions added to the store."""
+    requests: int
+    """HTTP requests sent (retries and redirects included)."""
+    plan: str
+    """How new pages were fetched: ``per_page``, ``allrevisions`` or ``none`` (API),
+    ``archive``."""
+    check: str = "full"
+    """How the wiki was checked: ``full`` (selection resolved) or ``recentchanges`` (API)."""
+    deleted: tuple[str, ...] = ()
+    """Titles of stored pages the wiki no longer has; their history stays in the store."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """(old title, new title) of stored pages renamed on the wiki."""
+    gaps_filled: int = 0
+    gaps_left: int = 0
+    """Holes in stored histories the wiki could not fill (suppressed revisions…), or
+    revisions known to exist (listed, or named by a diff) whose page a mirror lacks."""
+    repaired: int = 0
+    """Stored revisions that failed their sha1 and were replaced by a fresh download."""
+    bytes: int = 0
+    """Response bytes read (archive)."""
+    not_modified: int = 0
+    """Pages the server answered 304 Not Modified (archive)."""
+    missing: tuple[str, ...] = ()
+    """Titles asked for or linked to that a mirror does not hold."""
+    missing_revisions: tuple[tuple[str, int], ...] = ()
+    """(title, revid) of the revisions behind ``gaps_left`` (archive)."""
+    titles: tuple[str, ...] = ()
+    """Pages read, in crawl order (archive)."""
+
+
+@dataclass(frozen=True, slots=True)
 class PageRecord:
     """A stored page with a summary of its stored history."""
 

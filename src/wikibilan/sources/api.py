@@ -43,7 +43,14 @@ from typing import Any
 from ..config import Selection
 from ..errors import SourceError
 from ..french import is_ip
-from ..model import FetchProgress, ProgressCallback, Revision, Site, site_key_from_url
+from ..model import (
+    FetchProgress,
+    FetchResult,
+    ProgressCallback,
+    Revision,
+    Site,
+    site_key_from_url,
+)
 from ..store import Store
 from ..titles import article_url_from_main_page, article_url_from_siteinfo
 from .apiclient import ApiClient, SiteInfo, chunks, discover_api, probe_api
@@ -79,32 +86,6 @@ PLAN_ALLREVISIONS = "allrevisions"
 CHECK_FULL = "full"
 CHECK_RECENT = "recentchanges"
 _GAP_ERRORS = ("nosuchrevid", "badid_rvstartid", "badid_rvendid")
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """What a fetch did."""
-
-    site: str
-    pages: int
-    """Pages in the selection."""
-    revisions_new: int
-    """Revisions added to the store."""
-    requests: int
-    """HTTP requests sent (retries and redirects included)."""
-    plan: str
-    """How new pages were fetched: ``per_page``, ``allrevisions``, or ``none``."""
-    check: str = CHECK_FULL
-    """How the wiki was checked: ``full`` (selection resolved) or ``recentchanges``."""
-    deleted: tuple[str, ...] = ()
-    """Titles of stored pages the wiki no longer has; their history stays in the store."""
-    moved: tuple[tuple[str, str], ...] = ()
-    """(old title, new title) of stored pages renamed on the wiki."""
-    gaps_filled: int = 0
-    gaps_left: int = 0
-    """Holes in stored histories the wiki could not fill (suppressed revisions…)."""
-    repaired: int = 0
-    """Stored revisions that failed their sha1 and were replaced by a fresh download."""
 
 
 def _article_url(info: SiteInfo, site_url: str) -> str | None:

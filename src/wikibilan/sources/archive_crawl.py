@@ -16,7 +16,7 @@ import requests
 
 from ..config import Selection
 from ..errors import OffSiteError
-from ..model import FetchProgress, ProgressCallback, Site
+from ..model import FetchProgress, FetchResult, ProgressCallback, Site
 from ..store import Store
 from ..titles import DEFAULT_ARTICLE_PATH, normalize_title
 from .archive_meta import render_offset
@@ -36,33 +36,6 @@ from .selection import title_matcher
 log = logging.getLogger(__name__)
 
 CATEGORY_PREFIX = "Catégorie:"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """What a crawl did (the API source's fields, then the archive's own)."""
-
-    site: str
-    pages: int
-    """Pages found and read."""
-    revisions_new: int
-    requests: int
-    """HTTP requests sent (retries included)."""
-    plan: str = "archive"
-    deleted: tuple[str, ...] = ()
-    moved: tuple[tuple[str, str], ...] = ()
-    gaps_filled: int = 0
-    gaps_left: int = 0
-    """Revisions known to exist (listed, or named by a diff) whose page the mirror lacks."""
-    bytes: int = 0
-    """Response bytes read."""
-    missing: tuple[str, ...] = ()
-    """Titles asked for or linked to that the mirror does not hold."""
-    missing_revisions: tuple[tuple[str, int], ...] = ()
-    not_modified: int = 0
-    """Pages the server answered 304 Not Modified."""
-    titles: tuple[str, ...] = ()
-    """Pages read, in crawl order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +119,7 @@ class Crawl:
             pages=len(self.read_titles),
             revisions_new=self.tally.added,
             requests=stats.requests - self.start[0],
+            plan="archive",
             gaps_left=len(self.tally.missing) + self.tally.breaks,
             bytes=stats.bytes - self.start[1],
             missing=tuple(self.missing),
