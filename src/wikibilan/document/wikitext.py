@@ -8,6 +8,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import mwparserfromhell
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
@@ -20,10 +21,6 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
-from mwparserfromhell.parser import Builder, CTokenizer
-from mwparserfromhell.parser import tokens as tk
-from mwparserfromhell.parser.tokenizer import Tokenizer
-from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 from wikibilan.titles import DROP_NAMESPACES as _DROP_NAMESPACES
@@ -49,6 +46,20 @@ from .blocks import (
 )
 
 log = logging.getLogger(__name__)
+
+# The token walk (_WikiBuilder.build) reads mwparserfromhell's internals: its tokenizer,
+# tokens, Builder and SmartList. Without them (a release that moved them), or with
+# READ_TOKENS set to False, pages are walked from the tree of the public parse(): the
+# same Documents, several times slower.
+try:
+    from mwparserfromhell.parser import Builder, CTokenizer
+    from mwparserfromhell.parser import tokens as tk
+    from mwparserfromhell.parser.tokenizer import Tokenizer
+    from mwparserfromhell.smart_list import SmartList
+except ImportError:
+    READ_TOKENS = False
+else:
+    READ_TOKENS = True
 
 
 # Templates whose rendering is plain, fixed text ("{{!}}" is a pipe).
@@ -80,11 +91,11 @@ _WIKI_RAW = frozenset({"nowiki", "pre", "syntaxhighlight", "source", "code"})
 _OPENING = (
     tk.TemplateOpen, tk.ArgumentOpen, tk.WikilinkOpen, tk.ExternalLinkOpen, tk.HTMLEntityStart,
     tk.HeadingStart, tk.CommentStart, tk.TagOpenOpen,
-)  # fmt: skip
+) if READ_TOKENS else ()  # fmt: skip
 _CLOSING = (
     tk.TemplateClose, tk.ArgumentClose, tk.WikilinkClose, tk.ExternalLinkClose, tk.HTMLEntityEnd,
     tk.HeadingEnd, tk.CommentEnd, tk.TagCloseSelfclose, tk.TagCloseClose,
-)  # fmt: skip
+) if READ_TOKENS else ()  # fmt: skip
 
 
 def _node_end(tokens: list[tk.Token], i: int) -> int | None:
@@ -327,10 +338,14 @@ class _WikiBuilder:
         the tokenizing, and the walk needs none of it: ``run_tokens`` reads them
         off the tokens, and has the parser's own builder build every other
         top-level node (a template, a tag, a table…) from its tokens, so the
-        walk sees the nodes the whole tree holds.
+        walk sees the nodes the whole tree holds. Without the token walk
+        (:data:`READ_TOKENS`), the tree of ``mwparserfromhell.parse``.
         """
-        tokens = (CTokenizer() if CTokenizer else Tokenizer()).tokenize(text, 0, False)
         builder = cls(text, title)
+        if not READ_TOKENS:
+            builder.run(mwparserfromhell.parse(text))
+            return builder
+        tokens = (CTokenizer() if CTokenizer else Tokenizer()).tokenize(text, 0, False)
         if builder.run_tokens(tokens):
             return builder
         # The tokens fall short of the text only at a NUL, where the C tokenizer stops:
