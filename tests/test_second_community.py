@@ -145,11 +145,6 @@ def test_a_broken_profile_is_one_sentence_naming_file_line_and_key(
     assert not store.exists()  # refused before any store was opened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bad pattern in [reading] is reported with the file and the key but no line "
-    "(profile.py wraps the vocabulary's error without locating it)",
-)
 def test_a_bad_reading_pattern_names_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

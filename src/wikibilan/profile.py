@@ -201,6 +201,7 @@ class _Builder:
             self.pattern(["selection", "title_patterns", i], p)
         report = d["report"]
         reading = dict(d.get("reading", {}))
+        self.reading_patterns(reading)
         reading["report_titles"] = [report["title"]]
         try:
             vocab = vocabulary_from_mapping(reading)
@@ -239,6 +240,20 @@ class _Builder:
             claims=claims,
             internal=internal,
         )
+
+    def reading_patterns(self, reading: Mapping[str, Any]) -> None:
+        """Compile every pattern of [reading] here, so that an error names its line."""
+        for key, value in reading.items():
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                for i, pattern in enumerate(value):
+                    self.pattern(["reading", key, i], pattern)
+            elif isinstance(value, list):
+                for i, entry in enumerate(value):
+                    for field in ("title", "words"):
+                        patterns = entry.get(field, []) if isinstance(entry, Mapping) else []
+                        for j, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+                            if isinstance(pattern, str):
+                                self.pattern(["reading", key, i, field, j], pattern)
 
     def claim(self, i: int, c: Mapping[str, Any]) -> ClaimSpec:
         path: list[Any] = ["claims", i]
