@@ -10,7 +10,7 @@ import pandas as pd
 
 from wikibilan.frames import SCHEMAS, make_frame
 from wikibilan.internal import InternalClaim, InternalResults, internal_by_revision
-from wikibilan.recompute import Snapshot, outcome_of
+from wikibilan.recompute import ITEM_COLUMNS, Snapshot, counted_items, outcome_of
 from wikibilan.specs import Registry
 from wikibilan.verdicts import Outcome, fmt
 
@@ -53,6 +53,43 @@ def check_claims(
         subject, outcome = latest_internal[check_id]
         rows.append(_row(subject, "internal", snapshot.as_of, outcome))
     return make_frame("checks", rows)
+
+
+COUNTED_COLUMNS = ["claim_id", *ITEM_COLUMNS, "counted"]
+
+
+def counted_frame(
+    claims: pd.DataFrame,
+    then: Snapshot,
+    revid: int,
+    registry: Registry,
+    now: Snapshot | None = None,
+) -> pd.DataFrame:
+    """What each data check of report revision ``revid`` counted, one row per item.
+
+    ``then`` is the snapshot the checks read (``counted`` true). With ``now`` (the
+    wiki's latest revisions, at the same claim date), the items the wiki records
+    today but did not then are added with ``counted`` false: what a reader looks
+    for when a count falls short.
+    """
+    parts: list[pd.DataFrame] = []
+    for claim in claims[claims["revid"] == revid].itertuples(index=False):
+        spec = registry.claim(str(claim.claim_id))
+        if spec is None:
+            continue
+        counted = counted_items(spec, claim, then)
+        if counted is None:
+            continue
+        claim_id = str(claim.claim_id)
+        parts.append(counted.assign(claim_id=claim_id, counted=True))
+        later = counted_items(spec, claim, now) if now is not None else None
+        if later is not None and len(later):
+            later = later[~later["key"].isin(set(counted["key"]))]
+            parts.append(later.assign(claim_id=claim_id, counted=False))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COUNTED_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[COUNTED_COLUMNS]
 
 
 def empty_checks() -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wikibilan.checks import check_claims, empty_checks
+from wikibilan.checks import COUNTED_COLUMNS, check_claims, counted_frame, empty_checks
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
 from wikibilan.extract.claims import BilanFacts, bilan_facts
@@ -300,8 +300,20 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
     if bilan.latest is None or when is None:
         empty = empty_checks()  # typed like any checks frame
         return {"checks": empty, "claim_history": claim_history(bilan.claims, {}, registry)}
-    snap = snapshot_frames(bench, when)
-    snapshot = Snapshot(
+    snapshot = _snapshot(bench, frames, when, snapshot_frames(bench, when))
+    internal = internal_by_revision(bilan.claims, snapshot, registry)
+    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid, registry, internal)
+    verdicts = {
+        (subject.claim_id, revid): outcome
+        for revid, results in internal.items()
+        for subject, outcome in results
+    }
+    return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts, registry)}
+
+
+def _snapshot(bench: Workbench, frames: Frames, when: datetime, snap: Frames) -> Snapshot:
+    bilan = bilan_data(bench)
+    return Snapshot(
         when,
         snap["events"],
         snap["attendance"],
@@ -312,14 +324,22 @@ def _run_checks(bench: Workbench, frames: Frames, as_of: datetime | None) -> Fra
         bilan.claims,
         bench.profile.report_title,
     )
-    internal = internal_by_revision(bilan.claims, snapshot, registry)
-    checks = check_claims(bilan.claims, snapshot, bilan.latest.revid, registry, internal)
-    verdicts = {
-        (subject.claim_id, revid): outcome
-        for revid, results in internal.items()
-        for subject, outcome in results
-    }
-    return {"checks": checks, "claim_history": claim_history(bilan.claims, verdicts, registry)}
+
+
+def counted(bench: Workbench, frames: Frames, as_of: datetime | None = None) -> pd.DataFrame:
+    """What each data check of the latest bilan revision counted (``checks.counted_frame``).
+
+    The items the wiki records today (``frames``, the latest revisions) but did
+    not at the claim date come too, marked not counted.
+    """
+    with _collector_paused():
+        bilan = bilan_data(bench)
+        when = check_date(bench, as_of)
+        if bilan.latest is None or when is None:
+            return pd.DataFrame(columns=COUNTED_COLUMNS)
+        then = _snapshot(bench, frames, when, snapshot_frames(bench, when))
+        now = _snapshot(bench, frames, when, frames)
+        return counted_frame(bilan.claims, then, bilan.latest.revid, bench.profile.registry, now)
 
 
 def open_bench(cache: Path, site: str | None, profile: Profile) -> Workbench:

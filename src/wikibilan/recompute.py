@@ -77,10 +77,19 @@ def count_events(s: Snapshot, p: Params) -> Result:
 
 
 def period_months(s: Snapshot, p: Params) -> Result:
+    """Months from the first event to the claim date (``to = "last_event"``: to the last)."""
     ev = events_upto(s, p)
     if ev.empty:
         return None, "no dated event", ""
     first = ev["date_start"].min()
+    if p.get("to") == "last_event":
+        last = ev["date_start"].max()
+        months = (last.year - first.year) * 12 + last.month - first.month
+        return (
+            Decimal(months),
+            f"months from the first event ({first:%Y-%m}) to the last ({last:%Y-%m})",
+            "",
+        )
     months = (s.as_of.year - first.year) * 12 + s.as_of.month - first.month
     return Decimal(months), f"months from the first event ({first:%Y-%m}) to the claim date", ""
 
@@ -125,6 +134,8 @@ def _workshops(s: Snapshot, p: Params) -> pd.DataFrame:
     when = ws["date"].where(ws["date"].notna(), ws["event_id"].map(event_dates))
     ws = ws.assign(_when=when)
     ws = ws[ws["_when"].notna() & (ws["_when"] <= _naive(s.as_of))]
+    if p.get("each"):  # every workshop held, not once per event or day
+        return ws
     key = ws["event_id"].where(ws["event_id"].fillna("") != "", ws["_when"].astype(str))
     return ws.assign(_key=key).drop_duplicates("_key")
 
@@ -191,7 +202,10 @@ def members(s: Snapshot, p: Params) -> Result:
 
 
 def distinct_themes(s: Snapshot, p: Params) -> Result:
+    """Distinct themes; ``held = true``: only of workshops held (tied to an event or a date)."""
     ws = s.workshops
+    if p.get("held"):
+        ws = ws[(ws["event_id"].fillna("") != "") | ws["date"].notna()]
     keys = {" ".join(strip_accents(str(t)).lower().split()) for t in ws["theme"]}
     method = "distinct workshop themes (case and accents ignored)"
     return Decimal(len(keys)), method, evidence_of(ws)
@@ -310,6 +324,111 @@ _FROM_REPORT: dict[str, Callable[[ClaimSpec, Any, Snapshot], Outcome]] = {
     "balance": _balance,
     "listed_items": _listed_items,
 }
+
+
+# -- what each recomputation counted ------------------------------------------------------
+
+ITEM_COLUMNS = ["item", "key", "date", "title", "n", "basis", "page", "revid", "line"]
+
+
+def _items(item: str, df: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """Rows of :data:`ITEM_COLUMNS` from ``df``: each column a name in ``df`` or a Series."""
+    out = pd.DataFrame(index=df.index)
+    out["item"] = item
+    for name in ITEM_COLUMNS[1:]:
+        given = columns.get(name, name)
+        if isinstance(given, pd.Series):
+            out[name] = given
+        else:
+            out[name] = df[given] if given in df.columns else None
+    return out.reset_index(drop=True)
+
+
+def _event_items(ev: pd.DataFrame) -> pd.DataFrame:
+    return _items("event", ev, key="event_id", date="date_start", n="n_participants",
+                  basis="participants_basis")  # fmt: skip
+
+
+def _first_event(s: Snapshot, p: Params) -> pd.DataFrame:
+    ev = events_upto(s, p)
+    return _event_items(ev.sort_values("date_start", kind="stable").head(1))
+
+
+def _workshop_items(ws: pd.DataFrame) -> pd.DataFrame:
+    return _items("workshop", ws, key="_key", date="_when", title="theme", n="n_participants")
+
+
+def _participant_workshops(s: Snapshot, p: Params) -> pd.DataFrame:
+    ws = _workshops(s, p)
+    return _workshop_items(ws[ws["n_participants"].notna()])
+
+
+def _page_items(s: Snapshot, p: Params) -> pd.DataFrame:
+    pg = s.pages[s.pages["first_rev_at"] <= pd.Timestamp(s.as_of)]
+    return _items("page", pg, key="title", date="first_rev_at", page="title",
+                  revid=pd.Series(None, index=pg.index, dtype="Int64"))  # fmt: skip
+
+
+def _people(at: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: the first name written, the events attended, the last date."""
+    if at.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
+    at = at.sort_values("date_start", kind="stable")
+    people = at.groupby("name_key", sort=True).agg(
+        title=("name_raw", "first"), n=("event_id", "nunique"), date=("date_start", "last"),
+        page=("page", "last"), revid=("revid", "last"), line=("line", "last"),
+    )  # fmt: skip
+    return _items("person", people.reset_index(), key="name_key")
+
+
+def _member_items(s: Snapshot, p: Params) -> pd.DataFrame:
+    months = int(p.get("months", 12))
+    at = _present(s, p)
+    at = at[at["date_start"] > _naive(s.as_of - timedelta(days=round(months * 365 / 12)))]
+    people = _people(at)
+    return people[people["n"] >= int(p.get("min_events", 2))].reset_index(drop=True)
+
+
+def _theme_items(s: Snapshot, p: Params) -> pd.DataFrame:
+    ws = s.workshops.assign(
+        _theme=[" ".join(strip_accents(str(t)).lower().split()) for t in s.workshops["theme"]]
+    )
+    ws = ws.sort_values("date", kind="stable", na_position="last")
+    themes = ws.groupby("_theme", sort=True).agg(
+        title=("theme", "first"), n=("theme", "size"), date=("date", "first"),
+        page=("page", "first"), revid=("revid", "first"), line=("line", "first"),
+    )  # fmt: skip
+    return _items("theme", themes.reset_index(), key="_theme")
+
+
+COUNTED: dict[str, Callable[[Snapshot, Params], pd.DataFrame]] = {
+    "count_events": lambda s, p: _event_items(events_upto(s, p)),
+    "period_months": _first_event,
+    "mean_participants": lambda s, p: _event_items(_counted(s, p)),
+    "participants_range": lambda s, p: _event_items(_counted(s, p)),
+    "count_workshops": lambda s, p: _workshop_items(_workshops(s, p)),
+    "workshop_participants": _participant_workshops,
+    "pages_created": _page_items,
+    "members": _member_items,
+    "distinct_people": lambda s, p: _people(_present(s, p)),
+    "distinct_themes": _theme_items,
+}
+
+
+def counted_items(spec: ClaimSpec, claim: Any, s: Snapshot) -> pd.DataFrame | None:
+    """What the recomputation of ``claim`` counts: events, workshops, people, pages, lines.
+
+    Columns :data:`ITEM_COLUMNS`; None when the recomputation counts no rows of
+    the frames (a figure not checkable, or items only the report lists).
+    """
+    name = spec.recompute
+    if name in ("sum_expenses", "balance"):
+        revid = int(claim.revid)
+        exp = s.expenses[s.expenses["revid"] == revid] if not s.expenses.empty else s.expenses
+        return _items("line", exp, key="label", date="month", title="label", n="amount_eur")
+    if name is None or name not in COUNTED:
+        return None
+    return COUNTED[name](s, spec.params)
 
 
 def claim_value(claims: pd.DataFrame, revid: int, claim_id: str) -> Decimal | None:
