@@ -72,7 +72,7 @@ def test_a_run_writes_the_plots_this_process_would_draw(
     result = library.run(cache=tmp_path / "cache.sqlite", out=tmp_path / "out", as_of=as_of)
     frames = {**result.frames, "checks": result.checks, "claim_history": result.claim_history}
     drawn = {p.stem: p.read_bytes() for p in (tmp_path / "out" / "plots").glob("*.png")}
-    assert drawn == render_plots(frames, as_of)
+    assert drawn == render_plots(frames, as_of, lang="fr")  # the wiki's language
     assert len(drawn) == 5
 
 

@@ -206,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     check_opts.add_argument(
         "--strict", action="store_true", help="exit 1 when a published figure is contradicted"
     )
+    check_opts.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="the report's language (default: the wiki's, from the profile)",
+    )
 
     p = sub.add_parser(
         "run",
@@ -357,6 +362,7 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
             fixtures=fetch,
             checks=report,  # extract (no report) stops at the frames: no checks.csv
             profile=profile,
+            lang=getattr(args, "lang", None),
         )
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))

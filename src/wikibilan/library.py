@@ -28,7 +28,15 @@ from wikibilan.errors import InputError, UsageError
 from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.integrity import VerifyReport, verify_store
 from wikibilan.model import FetchResult, ProgressCallback
-from wikibilan.pipeline import Frames, Workbench, check_date, choose_site, run_checks
+from wikibilan.pipeline import (
+    Frames,
+    Workbench,
+    article_url,
+    check_date,
+    choose_site,
+    counted,
+    run_checks,
+)
 from wikibilan.pipeline import load_frames as _load
 from wikibilan.profile import Profile, load_profile
 from wikibilan.report import ReportContext, check_out_dir, plot_names, write_csvs, write_outputs
@@ -285,8 +293,12 @@ def run(
     fixtures: bool = True,
     checks: bool = True,
     profile: ProfileArg = None,
+    lang: str | None = None,
 ) -> RunResult:
     """Extract, check and (unless ``out`` is None) write every output.
+
+    The report is written in ``lang`` (``fr``, ``en``; default: the wiki's language,
+    from the profile).
 
     ``checks=False`` (the ``extract`` command) stops at the frames: no verdicts,
     and neither checks.csv nor claim_history.csv is written.
@@ -308,7 +320,7 @@ def run(
     bench = _open_bench(cache, site, chosen)
     try:
         _warn_about_as_of(bench, when)
-        return _run(bench, out, when, report, imported, checks)
+        return _run(bench, out, when, report, imported, checks, lang)
     finally:
         bench.store.close()
 
@@ -320,13 +332,15 @@ def _run(
     report: bool,
     imported: list[ImportResult],
     checks: bool = True,
+    lang: str | None = None,
 ) -> RunResult:
     # The plots' child process imports matplotlib while this one reads the wiki, and
-    # draws all but the verdicts' plot while this one checks the claims.
+    # draws those that need no verdict while this one checks the claims.
+    lang = lang or _site_lang(bench)
     with PlotWorker() if out is not None and report else nullcontext() as plotter:
         frames = _load(bench, _base_url(bench))
         if plotter is not None:
-            plotter.draw(frames, check_date(bench, as_of), plot_names(frames))
+            plotter.draw(frames, check_date(bench, as_of), plot_names(frames), lang)
         checked = run_checks(bench, frames, as_of) if checks else _no_checks()
         result = RunResult(
             bench.site, frames, checked["checks"], checked["claim_history"], imported=imported
@@ -344,6 +358,12 @@ def _run(
             bilan_title=bench.profile.report_title,
             bilan_revid=_bilan_revid(checked),
             tool_version=__version__,
+            lang=lang,
+            wiki_lang=_site_lang(bench),
+            time_zone=bench.profile.site.time_zone,
+            article_url=article_url(bench, _base_url(bench)),
+            registry=bench.profile.registry,
+            counted=counted(bench, frames, as_of) if checks else None,
         )
         result.outputs = write_outputs(all_frames, Path(out), ctx, plotter)
         return result
@@ -354,6 +374,12 @@ def _no_checks() -> Frames:
         "checks": empty_checks(),
         "claim_history": pd.DataFrame(columns=HISTORY_COLUMNS),
     }
+
+
+def _site_lang(bench: Workbench) -> str:
+    """The wiki's language: the profile's, else the one its site record gives."""
+    site = bench.store.site(bench.site)
+    return bench.profile.site.lang or (site.lang if site else "") or "en"
 
 
 def _bilan_revid(checked: Frames) -> int | None:

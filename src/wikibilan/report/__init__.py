@@ -87,10 +87,14 @@ def write_outputs(
     """
     names = plot_names(frames)
     if plotter is not None:
-        plotter.draw(frames, ctx.as_of, [n for n in names if n not in plotter.requested])
+        plotter.draw(frames, ctx.as_of, [n for n in names if n not in plotter.requested], ctx.lang)
     csvs = render_csvs(frames)
     markdown = render_markdown(frames, ctx, names)
-    drawn = plotter.result() if plotter is not None else render_plots(frames, ctx.as_of, names)
+    drawn = (
+        plotter.result()
+        if plotter is not None
+        else render_plots(frames, ctx.as_of, names, ctx.lang)
+    )
     plots = {name: drawn[name] for name in names}
     page = render_html(frames, ctx, plots)
 

@@ -17,7 +17,9 @@ from .blocks import (
     Paragraph,
     Quote,
     ReportContext,
+    Rich,
     Table,
+    is_web_url,
 )
 from .content import build_report
 from .plots import plot_names as available_plots
@@ -49,8 +51,33 @@ def _code(text: str) -> str:
     return f"`{text}`" if text else ""
 
 
+def _url(url: str) -> str:
+    """A URL as a Markdown link destination: nothing in it can end the link."""
+    return re.sub(r"[\s()<>\\]", lambda m: f"%{ord(m[0]):02X}", url)
+
+
+def _link(text: str, url: str) -> str:
+    if not text or not is_web_url(url):
+        return escape(text)
+    return f"[{escape(text)}]({_url(url)})"
+
+
+def _spaced(text: str) -> str:
+    """Escape a piece of text, keeping the spaces that join it to its neighbours."""
+    lead = " " if text[:1].isspace() else ""
+    return lead + escape(text) + (" " if text[-1:].isspace() and text.strip() else "")
+
+
+def _rich(text: Rich) -> str:
+    if isinstance(text, str):
+        return escape(text)
+    return "".join(_spaced(p) if isinstance(p, str) else _link(p.text, p.url) for p in text)
+
+
 def _cell(cell: Cell, strong: bool) -> str:
     text = _code(cell.text) if cell.code else escape_cell(cell.text)
+    if cell.url and not cell.href and text:
+        text = _link(cell.text, cell.url)
     return f"**{text}**" if strong and text else text
 
 
@@ -73,16 +100,17 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Quote):
         return ["> " + escape(block.text)]
     if isinstance(block, Fields):
-        return [f"- **{escape(k)}:** {escape(v)}" for k, v in block.items]
+        return [f"- **{escape(k)}:** {_rich(v)}" for k, v in block.items]
     if isinstance(block, Items):
         more = [f"- *{escape(block.more)}*"] if block.more else []
-        return [f"- {escape(item)}" for item in block.items] + more
+        return [f"- {_rich(item)}" for item in block.items] + more
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Figure):
-        caption = escape(block.caption)
+        alt = escape(block.alt or block.caption)
         note = [f"*{escape(block.note)}*"] if block.note else []
-        return [f"![{caption}](plots/{block.name}.png)", *([""] if note else []), *note]
+        image = f"![{alt}](plots/{block.name}.png)"
+        return [f"**{escape(block.caption)}**", "", image, *([""] if note else []), *note]
     raise TypeError(f"unknown block {block!r}")
 
 

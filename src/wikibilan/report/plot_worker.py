@@ -13,7 +13,7 @@ runs the same code on the same frames, so the bytes are those the parent would
 draw. If it cannot start, fails or outlives its timeout, the parent draws the
 plots itself and logs why: a run never loses its plots to the worker.
 
-Protocol: the parent pickles one ``(frames, as_of, names)`` request after
+Protocol: the parent pickles one ``(frames, as_of, names, lang)`` request after
 another onto the child's stdin and closes it; the child draws each request as
 it arrives and, at the end of its input, writes one pickled
 ``{name: PNG bytes}`` to its stdout.
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 300.0  # far above any real drawing time (seconds on a whole wiki)
 
-_Request = tuple[dict[str, pd.DataFrame], datetime | None, list[str]]
+_Request = tuple[dict[str, pd.DataFrame], datetime | None, list[str], str]
 
 
 class PlotWorker:
@@ -85,12 +85,13 @@ class PlotWorker:
     @property
     def requested(self) -> list[str]:
         """The names of the plots asked for so far."""
-        return [name for _, _, names in self._requests for name in names]
+        return [name for _, _, names, _ in self._requests for name in names]
 
     def draw(self, frames: Mapping[str, pd.DataFrame], as_of: datetime | None,
-             names: Iterable[str]) -> None:  # fmt: skip
-        """Have the child draw ``names`` from ``frames``; the caller goes on meanwhile."""
-        request = ({n: frames[n] for n in PLOT_FRAMES if n in frames}, as_of, list(names))
+             names: Iterable[str], lang: str = "en") -> None:  # fmt: skip
+        """Have the child draw ``names`` from ``frames`` in ``lang``; the caller goes on."""
+        frames = {n: frames[n] for n in PLOT_FRAMES if n in frames}
+        request = (frames, as_of, list(names), lang)
         if not request[2]:
             return
         self._requests.append(request)
@@ -128,8 +129,8 @@ class PlotWorker:
         if plots is None:
             log.info("plot worker: %s; drawing the plots in this process", why)
             plots = {}
-            for frames, as_of, names in self._requests:
-                plots.update(render_plots(frames, as_of, names))
+            for frames, as_of, names, lang in self._requests:
+                plots.update(render_plots(frames, as_of, names, lang))
         return plots
 
     def _decode(self) -> dict[str, bytes] | None:
@@ -188,10 +189,10 @@ def main() -> int:
     plots: dict[str, bytes] = {}
     while True:
         try:
-            frames, as_of, names = pickle.load(source)
+            frames, as_of, names, lang = pickle.load(source)
         except EOFError:
             break
-        plots.update(render_plots(frames, as_of, names))
+        plots.update(render_plots(frames, as_of, names, lang))
     out.write(pickle.dumps(plots, protocol=pickle.HIGHEST_PROTOCOL))
     out.flush()
     return 0
