@@ -35,7 +35,7 @@ from .sections import (
     verdict_word,
 )
 from .view import Row, View, get
-from .wording import language
+from .wording import Language, language
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -149,7 +149,7 @@ def data_notes(v: View) -> list[Block]:
     """Row counts of every frame, the missing ones, and the first warnings."""
     t, frames = v.t, v.frames
     counts = tuple(
-        (name, t("notes.rows", n=len(frames[name])) if name in frames else t("notes.missing"))
+        (name, _rows(t, len(frames[name])) if name in frames else t("notes.missing"))
         for name in DATA_FRAMES
     )
     blocks: list[Block] = [
@@ -160,7 +160,8 @@ def data_notes(v: View) -> list[Block]:
         blocks.append(Paragraph(t("notes.unavailable", names=", ".join(missing))))
     warnings = v.rows("warnings")
     if warnings:
-        blocks.append(Paragraph(t("notes.warnings", n=len(warnings))))
+        said = t("notes.warning") if len(warnings) == 1 else t("notes.warnings", n=len(warnings))
+        blocks.append(Paragraph(said))
         header = tuple(t(k) for k in ("col.page", "col.revision", "col.line", "col.reason",
                                       "col.text"))  # fmt: skip
         rows = []
@@ -174,6 +175,10 @@ def data_notes(v: View) -> list[Block]:
     else:
         blocks.append(Paragraph(t("notes.no_warnings")))
     return blocks
+
+
+def _rows(t: Language, n: int) -> str:
+    return t("notes.row") if n == 1 else t("notes.rows", n=n)
 
 
 def report_title(ctx: ReportContext) -> str:

@@ -213,9 +213,11 @@ EN: dict[str, str] = {
     "date: for every page, its last revision at or before that date. Every frame below is also "
     "written as a CSV file next to this report. Times are given in the {zone} time zone.",
     "notes.rows": "{n} rows",
+    "notes.row": "1 row",
     "notes.missing": "missing",
     "notes.unavailable": "Frames not available: {names}.",
     "notes.warnings": "{n} lines could not be read (warnings.csv):",
+    "notes.warning": "1 line could not be read (warnings.csv):",
     "notes.more_warnings": "… and {n} more in warnings.csv.",
     "notes.no_warnings": "No warnings: every line the extractors met was read.",
     "col.page": "Page",
@@ -415,9 +417,11 @@ FR: dict[str, str] = {
     "tableau ci-dessous est aussi écrit en CSV à côté de ce rapport. Les heures sont données "
     "dans le fuseau {zone}.",
     "notes.rows": "{n} lignes",
+    "notes.row": "1 ligne",
     "notes.missing": "absent",
     "notes.unavailable": "Tableaux absents : {names}.",
     "notes.warnings": "{n} lignes n'ont pas pu être lues (warnings.csv) :",
+    "notes.warning": "1 ligne n'a pas pu être lue (warnings.csv) :",
     "notes.more_warnings": "… et {n} de plus dans warnings.csv.",
     "notes.no_warnings": "Aucun avertissement : chaque ligne rencontrée a été lue.",
     "col.page": "Page",
