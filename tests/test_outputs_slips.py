@@ -20,6 +20,7 @@ LILLE = ROOT / "fixtures" / "wiki" / "lille.xml"
 OTHER = ROOT / "tests" / "data" / "dump-0.11.xml"  # another site: 127.0.0.1:8080
 FRAMES = ("pages", "revisions", "events", "attendance", "workshops", "expenses", "claims",
           "coverage", "warnings")  # fmt: skip
+TOOL_FILES = {"datapackage.json", "frames.sqlite"}
 PLOTS = {"participants", "events_per_month", "pages_created", "expenses",
          "published_vs_recomputed"}  # fmt: skip
 
@@ -153,7 +154,7 @@ def test_extract_after_check_keeps_the_frames_of_its_own_run_only(
     # Another site's frames, into the same folder: the Lille report and verdicts are stale.
     extract = ["extract", "--cache", str(store), "--site", "127.0.0.1:8080", "--out", str(out)]
     assert main([*extract, "-q"]) == 0
-    assert set(_tree(out)) == {f"{name}.csv" for name in FRAMES} | {"notes.txt"}
+    assert set(_tree(out)) == {f"{name}.csv" for name in FRAMES} | TOOL_FILES | {"notes.txt"}
     assert (out / "notes.txt").read_text("utf-8") == "the user's own file"
     assert "127.0.0.1:8080" in (out / "pages.csv").read_text("utf-8")
     assert "wiki.lescommuns.org" not in (out / "pages.csv").read_text("utf-8")
@@ -175,4 +176,4 @@ def test_fewer_frames_remove_the_csvs_they_no_longer_write(tmp_path: Path) -> No
     write_outputs(sample_frames(), tmp_path, sample_context())
     frames = sample_frames()
     write_csvs({"pages": frames["pages"]}, tmp_path)
-    assert set(_tree(tmp_path)) == {"pages.csv"}
+    assert set(_tree(tmp_path)) == {"pages.csv"} | TOOL_FILES

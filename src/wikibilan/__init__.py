@@ -13,6 +13,8 @@ The public API for notebooks, one function per command (``wikibilan.library``)::
   workshops, expenses, claims, warnings) as typed DataFrames.
 - ``check(cache, as_of=None)``: one row per published figure with its verdict.
 - ``run(cache, out)``: frames, checks and every output file.
+- ``read_outputs(out)``: the frames a run wrote, read back typed (through its
+  datapackage.json), without the store.
 - ``verify(cache)``: the store's integrity.
 
 Functions that only read (load_frames, check, verify) never create a store.
@@ -43,18 +45,22 @@ if TYPE_CHECKING:
         fetch,
         import_dump,
         load_frames,
+        read_outputs,
         run,
         verify,
     )
 
 # The library pulls in pandas and the parsers: its names load on first use only.
-_LAZY = {"RunResult", "check", "fetch", "import_dump", "load_frames", "run", "verify"}
+_LAZY = {
+    "RunResult", "check", "fetch", "import_dump", "load_frames", "read_outputs", "run", "verify",
+}  # fmt: skip
 
 __all__ = [
     "HostileInputError", "InputError", "NoApiError", "OutputError", "PageRecord", "PageRef",
     "Revision", "RunResult", "Site", "SourceError", "StoreError", "UnreachableError",
     "UsageError", "WikibilanError",
-    "__version__", "check", "fetch", "import_dump", "load_frames", "run", "verify",
+    "__version__", "check", "fetch", "import_dump", "load_frames", "read_outputs", "run",
+    "verify",
 ]  # fmt: skip
 
 

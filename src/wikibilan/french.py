@@ -302,8 +302,17 @@ def _date_from_match(m: re.Match[str], ref: date | None, anchored: bool) -> Date
         return DateParse(first, end[0], end[1], end[2], m.group(), m.span())
     if kind == "same":
         first_day, last_day = int(g("cd")), int(g("ed"))
-        if last_day < first_day or (g("ew") and not g("cw") and last_day - first_day > 6):
-            return None  # "Séance 1 - mercredi 23 mai" is no range from the 1st
+        if g("ew") and not g("cw") and last_day - first_day > 6:
+            # "Séance 1 - mercredi 23 mai": a number before a dated day, not a range
+            year = int(g("ey")) if g("ey") else None
+            one = _resolve(
+                last_day, _month_number(g("em")), year, _weekday_number(g("ew")), ref, anchored
+            )
+            if one is None:
+                return None
+            return DateParse(one[0], one[0], one[1], one[2], m.group(), m.span())
+        if last_day < first_day:
+            return None
         weekday: int | None = _weekday_number(g("cw"))
         if weekday is None and g("ew"):
             weekday = (_weekday_number(g("ew")) or 0) - (last_day - first_day)
@@ -359,14 +368,10 @@ def find_dates(
     """
     ref = _context_date(context)
     found = []
-    pos = 0
-    while (match := _DATES.search(text, pos)) is not None:
+    for match in _DATES.finditer(text):
         parsed = _date_from_match(match, ref, anchored)
-        if parsed is None:  # not a date after all: a shorter one may start inside it
-            pos = match.start() + 1
-            continue
-        found.append(parsed)
-        pos = match.end()
+        if parsed is not None:
+            found.append(parsed)
     return found
 
 

@@ -39,7 +39,14 @@ from wikibilan.pipeline import (
 )
 from wikibilan.pipeline import load_frames as _load
 from wikibilan.profile import Profile, load_profile
-from wikibilan.report import ReportContext, check_out_dir, plot_names, write_csvs, write_outputs
+from wikibilan.report import (
+    ReportContext,
+    check_out_dir,
+    plot_names,
+    read_package,
+    write_csvs,
+    write_outputs,
+)
 from wikibilan.report.plot_worker import PlotWorker
 from wikibilan.sources.dump import ImportResult, export_store
 from wikibilan.sources.dump import import_dump as _import_stream
@@ -239,6 +246,25 @@ def load_frames(
         return _load(bench, _base_url(bench))
     finally:
         bench.store.close()
+
+
+def read_outputs(out: Path | str = DEFAULT_OUT) -> Frames:
+    """The frames a run wrote to ``out``, read back through its ``datapackage.json``.
+
+    Each column comes back with the dtype :func:`load_frames` gives it — text
+    ``string`` (``events.section`` "2016" stays "2016"), counts and ids ``Int64``,
+    dates ``datetime64[s]``, timestamps UTC, money and figures ``Decimal`` — and
+    ``checks`` with the dtypes of :func:`check`. Nothing is read from the store.
+
+    Returns:
+        A dict of DataFrames by name, one per CSV the run wrote (``checks`` and
+        ``claim_history`` too when it wrote them).
+
+    Raises:
+        InputError: ``out`` holds no datapackage.json, or it or a CSV it describes
+            cannot be read as it says.
+    """
+    return read_package(Path(out))
 
 
 def check(

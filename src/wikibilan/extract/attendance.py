@@ -267,6 +267,11 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
                 if looks_like_name(person.name):
                     found.append(Listed(person, "present", where))
             continue
+        if role_level == _TABLE_LEVEL and block.kind != "row":
+            role = None  # the table of names has ended
+        if block.kind == "row" and role is None and block.cells and _HEADER.match(block.cells[0]):
+            role, role_level = "present", _TABLE_LEVEL  # a table whose first column is "Nom"
+            continue
         if role is None or role == "excused" or _is_pointer(block):
             continue
         if block.kind == "para":  # "Odile, Baptiste, Nour et Irène" under the heading
@@ -275,11 +280,6 @@ def list_people(doc: Document, vocab: Vocabulary) -> tuple[list[Listed], list[Wa
                 found += [Listed(p, role, where) for p in parts]
                 named.add(where.section)
             continue
-        if block.kind == "row" and role is None and block.cells and _HEADER.match(block.cells[0]):
-            role, role_level = "present", _TABLE_LEVEL  # a table whose first column is "Nom"
-            continue
-        if role_level == _TABLE_LEVEL and block.kind != "row":
-            role = None
         if block.kind == "row":  # a sign-in table: the first cell holds the name
             cell = block.cells[0] if block.cells else ""
             people = split_people(cell)

@@ -1,5 +1,9 @@
 """The only code that writes outputs: CSVs, report.md, report.html and PNG plots.
 
+Beside the CSVs, for the tools their users already have: ``datapackage.json``
+(the CSVs as a Frictionless Data Package, :mod:`.datapackage`) and
+``frames.sqlite`` (the same frames as typed SQLite tables, :mod:`.sqlite_out`).
+
 Everything is rendered in memory first, then staged and moved into place
 together (:mod:`.staging`): a rendering error writes nothing at all, a write
 error puts the previous outputs back, and the directory then holds this run's
@@ -15,11 +19,14 @@ import pandas as pd
 
 from ..frames import SCHEMAS
 from .blocks import ReportContext
-from .csv_out import format_frame, frame_to_csv, render_csvs
+from .csv_out import format_columns, format_frame, frame_to_csv, render_csvs
+from .datapackage import PACKAGE, read_package, render_datapackage
 from .html import render_html
+from .keys import table_keys
 from .markdown import render_markdown
 from .plot_worker import PlotWorker
 from .plots import PLOT_CAPTIONS, plot_names, render_plots
+from .sqlite_out import render_sqlite
 from .staging import check_out_dir, publish
 
 __all__ = [
@@ -30,6 +37,7 @@ __all__ = [
     "format_frame",
     "frame_to_csv",
     "plot_names",
+    "read_package",
     "render_html",
     "render_markdown",
     "render_plots",
@@ -39,25 +47,46 @@ __all__ = [
 
 PLOTS_DIR = "plots"
 REPORTS = ("report.md", "report.html")
+DATABASE = "frames.sqlite"
 # Every file a run may write: what a later run does not write again is stale.
 OWNED = (
     *(f"{name}.csv" for name in (*SCHEMAS, "checks", "claim_history")),
+    PACKAGE,
+    DATABASE,
     *(f"{PLOTS_DIR}/{name}.png" for name in PLOT_CAPTIONS),
     *REPORTS,
 )
 
 
-def write_csvs(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
-    """Write every frame to ``out_dir/<name>.csv``; return the paths written.
+def render_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Every frame as ``<name>.csv``, then ``datapackage.json`` and ``frames.sqlite``.
 
-    The directory then holds these CSVs only: the report, plots and frames of
+    Without any frame, there is nothing to describe: no CSV, no package, no database.
+
+    Raises:
+        ValueError: a frame name is not a plain lower-case identifier.
+    """
+    cells = {name: format_columns(frame) for name, frame in frames.items()}
+    files = render_csvs(frames, cells)
+    if files:
+        keys = table_keys(frames)
+        files[PACKAGE] = render_datapackage(frames, keys)
+        files[DATABASE] = render_sqlite(frames, cells, keys)
+    return files
+
+
+def write_csvs(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write every frame to ``out_dir/<name>.csv``, with ``datapackage.json`` and
+    ``frames.sqlite``; return the paths written.
+
+    The directory then holds these files only: the report, plots and frames of
     an earlier run that these frames supersede are removed.
 
     Raises:
         ValueError: a frame name is not a plain lower-case identifier.
         OutputError: ``out_dir`` cannot be written (nothing is then changed).
     """
-    return publish(out_dir, render_csvs(frames), OWNED)
+    return publish(out_dir, render_tables(frames), OWNED)
 
 
 def write_outputs(
@@ -66,7 +95,7 @@ def write_outputs(
     ctx: ReportContext,
     plotter: PlotWorker | None = None,
 ) -> list[Path]:
-    """Write every frame as CSV, the plots, ``report.md`` and ``report.html`` to ``out_dir``.
+    """Write the CSVs, ``datapackage.json``, ``frames.sqlite``, the plots and both reports.
 
     Args:
         frames: the frames by name; each becomes ``<name>.csv``. Missing or
@@ -80,7 +109,8 @@ def write_outputs(
             are drawn in this process.
 
     Returns:
-        The paths written, CSVs first, then plots, then the two reports.
+        The paths written: CSVs first, then ``datapackage.json`` and
+        ``frames.sqlite``, then plots, then the two reports.
 
     Raises:
         OutputError: ``out_dir`` cannot be written (the previous outputs stay).
@@ -88,7 +118,7 @@ def write_outputs(
     names = plot_names(frames)
     if plotter is not None:
         plotter.draw(frames, ctx.as_of, [n for n in names if n not in plotter.requested], ctx.lang)
-    csvs = render_csvs(frames)
+    csvs = render_tables(frames)
     markdown = render_markdown(frames, ctx, names)
     drawn = (
         plotter.result()

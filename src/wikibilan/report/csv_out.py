@@ -135,6 +135,11 @@ def _format_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
     return {str(name): _format_column(frame[name], str(name)) for name in frame.columns}
 
 
+def format_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Every column of ``frame`` as its CSV cells, by column name."""
+    return _format_columns(frame)
+
+
 def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` where every cell is its CSV string."""
     out = pd.DataFrame(index=range(len(frame)))
@@ -143,12 +148,15 @@ def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def frame_to_csv(frame: pd.DataFrame) -> str:
-    """Render ``frame`` as CSV text (header row, no index, ``\\n`` line ends)."""
+def frame_to_csv(frame: pd.DataFrame, cells: Mapping[str, list[str]] | None = None) -> str:
+    """Render ``frame`` as CSV text (header row, no index, ``\\n`` line ends).
+
+    ``cells``: its :func:`format_columns`, when the caller already has them.
+    """
     if not len(frame.columns):
         text: str = format_frame(frame).to_csv(index=False, lineterminator="\n")
         return text
-    columns = _format_columns(frame)
+    columns = cells if cells is not None else _format_columns(frame)
     # The csv module is what DataFrame.to_csv writes with, minus the frame it would build.
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -157,8 +165,12 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def render_csvs(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+def render_csvs(
+    frames: Mapping[str, pd.DataFrame], cells: Mapping[str, Mapping[str, list[str]]] | None = None
+) -> dict[str, bytes]:
     """Render every frame to CSV bytes, keyed by file name (``<name>.csv``).
+
+    ``cells``: each frame's :func:`format_columns` by name, when the caller has them.
 
     Raises:
         ValueError: a frame name is not a plain lower-case identifier.
@@ -167,5 +179,6 @@ def render_csvs(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
     for name, frame in frames.items():
         if not FRAME_NAME.match(name):
             raise ValueError(f"frame name {name!r} is not a valid file name")
-        out[f"{name}.csv"] = frame_to_csv(frame).encode("utf-8")
+        given = cells.get(name) if cells is not None else None
+        out[f"{name}.csv"] = frame_to_csv(frame, given).encode("utf-8")
     return out
