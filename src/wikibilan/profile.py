@@ -24,6 +24,7 @@ import jsonschema
 from wikibilan.config import Selection
 from wikibilan.errors import UsageError
 from wikibilan.extract.vocabulary import Vocabulary, vocabulary_from_mapping
+from wikibilan.french import APPROX_WORDS, NUMBER
 from wikibilan.specs import ClaimSpec, InternalSpec, Registry, SiteSpec
 
 # The file that names the default profile among those shipped in ``profiles/``.
@@ -31,7 +32,7 @@ DEFAULT_NAME_FILE = "DEFAULT"
 
 # What a claim's pattern may use: a French number, an apostrophe, "participant⋅e⋅s".
 PLACEHOLDERS = {
-    "number": r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)",
+    "number": f"({NUMBER})",
     "apos": "['\u2019]",
     "participants": r"particip\w*(?:[\u22c5.\-·]\w+)*",
 }
@@ -263,7 +264,7 @@ class _Builder:
             pattern = c["find"]
             for name, value in PLACEHOLDERS.items():
                 pattern = pattern.replace("{" + name + "}", value)
-            pattern = pattern.replace("{count_word}", _COUNT_WORDS)
+            pattern = pattern.replace("{count_word}", "|".join(APPROX_WORDS))
             find = self.pattern([*path, "find"], pattern)
         elif form != "table":
             raise self.fail(path, 'a claim needs `find` (or form = "table" and `section`)')
@@ -293,10 +294,3 @@ class _Builder:
         return InternalSpec(
             f"internal:{c['id']}", c["claim"], c["check"], MappingProxyType(dict(params))
         )
-
-
-# The approximate-number words "une quinzaine", "une vingtaine"… (french.APPROX_WORDS).
-_COUNT_WORDS = "|".join(
-    ["dizaine", "douzaine", "quinzaine", "vingtaine", "trentaine", "quarantaine",
-     "cinquantaine", "soixantaine", "centaine"]
-)  # fmt: skip
