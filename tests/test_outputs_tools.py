@@ -1,11 +1,15 @@
-"""Outputs for tools: frames.sqlite (Datasette), datapackage.json (Frictionless) and
-``wikibilan.read_outputs`` (pandas), after a run of the fixture wiki.
+"""Outputs for tools: frames.sqlite (Datasette), datapackage.json (Frictionless),
+``wikibilan.read_outputs`` (pandas) and ``check --json`` (CI), after a run of the
+fixture wiki.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +22,7 @@ from wikibilan import library
 from wikibilan.errors import InputError
 from wikibilan.frames import SCHEMAS, make_frame
 from wikibilan.history import HISTORY_COLUMNS
-from wikibilan.report import write_csvs
+from wikibilan.report import frame_records, frame_to_json, write_csvs
 from wikibilan.report.columns import EXTRA_DTYPES, TABLES
 from wikibilan.report.keys import table_keys
 
@@ -364,6 +368,54 @@ def test_read_outputs_names_a_cell_of_the_wrong_type(
     events.to_csv(tmp_path / "events.csv", index=False, lineterminator="\n")
     with pytest.raises(InputError, match="events.csv: column n_listed holds a value"):
         wikibilan.read_outputs(tmp_path)
+
+
+# -- check --json --------------------------------------------------------------------------
+
+
+def test_check_json_prints_the_checks_and_nothing_else(
+    run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    store = run[0]
+    command = [sys.executable, "-m", "wikibilan", "check", "--json", "--cache", str(store),
+               "--out", str(tmp_path / "out")]  # fmt: skip
+    plain = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    checks = json.loads(plain.stdout)
+    assert isinstance(checks, list) and len(checks) > 20
+    assert all(isinstance(c, dict) and c["claim_id"] and c["verdict"] for c in checks)
+    assert {c["verdict"] for c in checks} <= {
+        "reproduced", "approximately", "contradicted", "incomplete", "not_checkable"
+    }  # fmt: skip
+    by_id = {c["claim_id"]: c for c in checks}
+    assert by_id["founding_meetings"]["published"] == 16  # a number, not "16"
+    assert by_id["founding_meetings"]["revid"] == 22921
+    assert any(c["recomputed"] is None for c in checks)  # null, not "" or NaN
+    assert any(isinstance(c["gap"], float) for c in checks)
+    assert "wrote" in plain.stderr  # the summary goes to stderr
+    strict = subprocess.run([*command, "--strict"], capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 1  # the fixture wiki contradicts some figures
+    assert json.loads(strict.stdout) == checks
+
+
+def test_frame_records_numbers_and_nulls() -> None:
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([3, None], dtype="Int64"),
+            "x": [0.25, math.nan],
+            "whole": [16.0, -2.0],
+            "money": [Decimal("1022.66"), None],
+            "ok": pd.array([True, None], dtype="boolean"),
+            "text": pd.array(["a", ""], dtype="string"),
+            "at": pd.to_datetime(["2017-11-30 14:40", None], utc=True),
+        }
+    )
+    assert frame_records(frame) == [
+        {"n": 3, "x": 0.25, "whole": 16, "money": 1022.66, "ok": True, "text": "a",
+         "at": "2017-11-30T14:40:00Z"},
+        {"n": None, "x": None, "whole": -2, "money": None, "ok": None, "text": None, "at": None},
+    ]  # fmt: skip
+    assert json.loads(frame_to_json(frame.iloc[0:0])) == []
 
 
 # -- the descriptions ---------------------------------------------------------------------

@@ -248,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="verdicts for every published figure, and the report",
     )
     p.add_argument("--site", help="the site to check when the store holds several")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="also print the checks on stdout as a JSON array of objects, one per check "
+        "(numbers as numbers, null when missing), and nothing else there; with --strict "
+        f"the exit code still says whether a figure was contradicted ({EXIT_CONTRADICTED})",
+    )
     sub.add_parser(
         "verify",
         parents=[common],
@@ -364,6 +371,10 @@ def _cmd_run(args: argparse.Namespace, *, report: bool = True, fetch: bool = Tru
             profile=profile,
             lang=getattr(args, "lang", None),
         )
+    if getattr(args, "json", False):
+        from wikibilan.report import frame_to_json
+
+        print(frame_to_json(result.checks, "checks"))
     counts = result.checks["verdict"].value_counts().to_dict() if not result.checks.empty else {}
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
     _say(

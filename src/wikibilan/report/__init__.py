@@ -22,6 +22,7 @@ from .blocks import ReportContext
 from .csv_out import format_columns, format_frame, frame_to_csv, render_csvs
 from .datapackage import PACKAGE, read_package, render_datapackage
 from .html import render_html
+from .json_out import frame_records, frame_to_json
 from .keys import table_keys
 from .markdown import render_markdown
 from .plot_worker import PlotWorker
@@ -35,7 +36,9 @@ __all__ = [
     "ReportContext",
     "check_out_dir",
     "format_frame",
+    "frame_records",
     "frame_to_csv",
+    "frame_to_json",
     "plot_names",
     "read_package",
     "render_html",
