@@ -149,6 +149,11 @@ class _Planner:
         self.listed: dict[str, list[DatedLine]] = defaultdict(list)
         self.drafts: dict[str, EventDraft] = {}
         self.joins: dict[str, list[str]] = defaultdict(list)
+        self.owner: dict[str, str] = {}  # joined page -> the event page it joined
+
+    def join(self, title: str, event_page: str) -> None:
+        self.joins[event_page].append(title)
+        self.owner[title] = event_page
 
     def warn(self, title: str, reason: str) -> None:
         r = self.readings[title]
@@ -186,7 +191,7 @@ class _Planner:
             return
         if not found:
             if self.event(title):
-                self.drafts[title] = _with_kind(self.drafts[title], WORKSHOP_KIND)
+                self.drafts[title] = replace(self.drafts[title], kind=WORKSHOP_KIND)
             return
         # the event's date and place are read where the page first gives that day
         first = next(d for d in r.dated_lines if d.start == found[0].start and not d.links)
@@ -225,20 +230,20 @@ class _Planner:
             head = heads[title]
             if head in self.drafts:
                 plan.workshop_pages[title] = head
-                self.joins[head].append(title)
+                self.join(title, head)
             else:
                 self.event(title)
         for title in sorted(subpages, key=lambda t: t.count("/")):
             parent = parent_title(title)
             if parent in self.drafts:
-                self.joins[parent].append(title)
-            elif parent in self.joins_owner():
-                self.joins[self.joins_owner()[parent]].append(title)
+                self.join(title, parent)
+            elif parent in self.owner:  # a sub-page of a sub-page: the same event
+                self.join(title, self.owner[parent])
             else:
                 self.event(title)
         for title in rest:
             r = readings[title]
-            if title in self.drafts or title in plan.workshop_pages or title in self.joined():
+            if title in self.drafts or title in plan.workshop_pages or title in self.owner:
                 continue
             if any_match(vocab.workshop_list, f"{title} {r.opening}"):
                 plan.workshop_lists.append(title)
@@ -250,17 +255,6 @@ class _Planner:
             plan.events.append(PlannedEvent(draft, (title, *self.joins.get(title, []))))
         plan.events += _hub_only_events(plan, readings, vocab)
         return plan
-
-    def joins_owner(self) -> dict[str, str]:
-        return {j: owner for owner, js in self.joins.items() for j in js}
-
-    def joined(self) -> set[str]:
-        return {j for js in self.joins.values() for j in js}
-
-
-def _with_kind(draft: EventDraft, kind: str) -> EventDraft:
-    return EventDraft(kind, draft.title, draft.date_start, draft.date_end, draft.place,
-                      draft.n_stated, draft.where)  # fmt: skip
 
 
 def plan_snapshot(
