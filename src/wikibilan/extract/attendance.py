@@ -29,7 +29,8 @@ _LIST_SEP = re.compile(r",|;|\s\bet\b\s|\.{3}|…")
 _HEADER = re.compile(
     r"^\s*(?:noms?|pr[ée]noms?|nom et pr[ée]nom|qui|participant\w*|personnes?)\s*$", re.I
 )
-_NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]*){0,2}\s?:\s)")
+# Another label on the same line ("… Gaétan Excusés : C, D"): lines joined by a <br>.
+NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]*){0,2}\s?:\s)")
 _PARA_LEVEL = 99  # a role given by a "Présents :" line lasts until the next line of prose
 _TABLE_LEVEL = 98  # a role given by a table's "Nom" header lasts for its rows
 _MAX_NOTE_WORDS = 6
@@ -230,7 +231,7 @@ def _inline_names(vocab: Vocabulary, text: str) -> str | None:
     for rx in vocab.inline_present:
         m = rx.search(text)
         if m:  # up to the next label of a joined line ("… Excusés : C, D")
-            return _NEXT_LABEL.split(text[m.end() :], maxsplit=1)[0]
+            return NEXT_LABEL.split(text[m.end() :], maxsplit=1)[0]
     return None
 
 

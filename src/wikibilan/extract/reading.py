@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from wikibilan.document import Block, Document
-from wikibilan.extract.attendance import Listed, list_people
+from wikibilan.extract.attendance import NEXT_LABEL, Listed, list_people
 from wikibilan.extract.rows import Provenance, WarningRow
 from wikibilan.extract.vocabulary import Vocabulary, any_match
 from wikibilan.french import DateParse, find_dates, parse_count
@@ -27,14 +27,12 @@ _BARE_TOTAL = re.compile(
     r"\b(\d{1,4})\s+en\s+tout\b|\b(?:en tout|au total)\s*[,:]?\s*(\d{1,4})\b", re.I
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-# Another label on the same line ("… Hazebrouck Présents : A, B"): lines joined by a <br>.
-NEXT_LABEL = re.compile(r"\s(?=[A-ZÉÈÀÇ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]*){0,2}\s?:\s)")
 _HEAD_SEP = re.compile(r"\s*(?::|–|—|\s-\s)\s*")
 
 
 @dataclass(frozen=True, slots=True)
 class DatedLine:
-    """A bullet that opens with a date: a hub's entry or a workshop's session."""
+    """A bullet or heading that opens with a date: a hub's entry, a workshop's session."""
 
     start: date
     end: date
