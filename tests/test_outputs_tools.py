@@ -1,12 +1,16 @@
 """Outputs for tools: frames.sqlite (Datasette), datapackage.json (Frictionless),
 ``wikibilan.read_outputs`` (pandas) and ``check --json`` (CI), after a run of the
-fixture wiki.
+fixture wiki; and docs/FRAMES.md's column tables, generated from the same data.
+
+To regenerate the column tables after changing ``report/columns.py``:
+``WIKIBILAN_REGENERATE_DOCS=1 pytest tests/test_outputs_tools.py -k column_tables``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
@@ -23,9 +27,12 @@ from wikibilan.errors import InputError
 from wikibilan.frames import SCHEMAS, make_frame
 from wikibilan.history import HISTORY_COLUMNS
 from wikibilan.report import frame_records, frame_to_json, write_csvs
-from wikibilan.report.columns import EXTRA_DTYPES, TABLES
+from wikibilan.report.columns import EXTRA_DTYPES, TABLES, document_columns
 from wikibilan.report.keys import table_keys
 
+ROOT = Path(__file__).resolve().parents[1]
+FRAMES_DOC = ROOT / "docs" / "FRAMES.md"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 TABLE_TYPES = {"string", "integer", "number", "boolean", "date", "datetime"}
 
 
@@ -427,3 +434,33 @@ def test_every_frame_column_is_described() -> None:
         assert name in TABLES, f"{name}: no description in report/columns.py"
         assert list(TABLES[name].columns) == list(schema), name
     assert list(EXTRA_DTYPES["claim_history"]) == HISTORY_COLUMNS
+
+
+# -- docs ----------------------------------------------------------------------------------
+
+
+def test_frames_doc_column_tables_are_generated() -> None:
+    text = FRAMES_DOC.read_text(encoding="utf-8")
+    fresh = document_columns(text)
+    if fresh != text and os.environ.get("WIKIBILAN_REGENERATE_DOCS"):
+        FRAMES_DOC.write_text(fresh, encoding="utf-8")
+        text = fresh
+    assert fresh == text, "docs/FRAMES.md is out of date: regenerate it (module docstring)"
+    for name in TABLES:
+        assert f"<!-- columns: {name} -->" in text, f"docs/FRAMES.md has no table for {name}"
+    assert "## Evidence" in text
+
+
+def test_readme_documents_the_tool_outputs(
+    run: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "datasette outputs/frames.sqlite" in README
+    assert "`datapackage.json`" in README and "`frames.sqlite`" in README
+    assert "check --json" in README
+    block = next(b for b in README.split("```python\n")[1:] if "read_outputs" in b)
+    monkeypatch.chdir(run[1].parent)
+    (run[1].parent / "outputs").mkdir(exist_ok=True)
+    for path in run[1].glob("*.*"):
+        (run[1].parent / "outputs" / path.name).write_bytes(path.read_bytes())
+    namespace: dict[str, object] = {}
+    exec(compile(block.split("```")[0], "README.md", "exec"), namespace)
