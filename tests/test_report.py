@@ -28,7 +28,7 @@ from wikibilan.report import (
 from wikibilan.report.csv_out import format_cell, frame_to_csv
 from wikibilan.report.links import parse_evidence, revision_link
 from wikibilan.report.markdown import escape
-from wikibilan.report.plots import plot_alt, render_plot
+from wikibilan.report.plots import plot_alt, plot_names, render_plot
 from wikibilan.report.wording import EN, FR, language
 from wikibilan.specs import InternalSpec, Registry
 
@@ -512,7 +512,7 @@ def test_the_french_report() -> None:
     assert "| Total des dépenses — somme des lignes | 1 022,66 € | 1 022,66 € | reproduit |" in md
     assert "| Participants par réunion (moyenne) | moyenne 13,5 | 13,46 | approximativement |" in md
     assert "| share_in_commons | environ 1/3 |" in md
-    assert "- **Tolérance:** arrondi à 13,5 (1 déc.)" in md
+    assert "- **Tolérance :** arrondi à 13,5 (1 déc.)" in md
     assert "| 6 octobre 2016 | Coworking 6 oct |  | [Calendrier, rév. 17, ligne 9](" in md
     assert "retiré en 114, le 15 août 2017 à 12:00, par Bob" in md
     page = render_html(frames, french_context(), {})
@@ -806,6 +806,15 @@ def test_time_axes_end_at_the_bilan_date() -> None:
         a, b = (io.BytesIO(render_plot(f, name)) for f in (later, frames))
         with Image.open(a) as drawn_later, Image.open(b) as drawn:
             assert drawn_later.size == drawn.size
+
+
+def test_plots_of_a_bilan_older_than_every_event() -> None:
+    """Checked as of 2010, before anything happened: the plots are drawn, empty."""
+    frames = sample_frames()
+    frames["checks"] = frames["checks"].assign(as_of=_utc("2010-01-01"))
+    plots = render_plots(frames, datetime(2010, 1, 1, tzinfo=UTC), lang="fr")
+    assert set(plots) == set(plot_names(frames))
+    assert all(png.startswith(PNG_SIGNATURE) for png in plots.values())
 
 
 def test_plots_follow_the_data() -> None:

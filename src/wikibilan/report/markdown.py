@@ -23,6 +23,7 @@ from .blocks import (
 )
 from .content import build_report
 from .plots import plot_names as available_plots
+from .wording import language
 
 # Inline characters that could start markup; `_` only where it could open or
 # close emphasis (intraword underscores, as in claim ids, are inert).
@@ -92,7 +93,7 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
-def _block(block: Block) -> list[str]:
+def _block(block: Block, colon: str = ":") -> list[str]:
     if isinstance(block, Heading):
         return ["#" * block.level + " " + escape(block.text)]
     if isinstance(block, Paragraph):
@@ -100,7 +101,7 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Quote):
         return ["> " + escape(block.text)]
     if isinstance(block, Fields):
-        return [f"- **{escape(k)}:** {_rich(v)}" for k, v in block.items]
+        return [f"- **{escape(k)}{colon}** {_rich(v)}" for k, v in block.items]
     if isinstance(block, Items):
         more = [f"- *{escape(block.more)}*"] if block.more else []
         return [f"- {_rich(item)}" for item in block.items] + more
@@ -114,9 +115,9 @@ def _block(block: Block) -> list[str]:
     raise TypeError(f"unknown block {block!r}")
 
 
-def render_blocks(blocks: Iterable[Block]) -> str:
+def render_blocks(blocks: Iterable[Block], colon: str = ":") -> str:
     """Render report blocks as Markdown, one blank line between blocks."""
-    parts = ["\n".join(_block(b)) for b in blocks]
+    parts = ["\n".join(_block(b, colon)) for b in blocks]
     return "\n\n".join(parts) + "\n"
 
 
@@ -135,4 +136,4 @@ def render_markdown(
             every plot the frames hold data for.
     """
     names = available_plots(frames) if plots is None else list(plots)
-    return render_blocks(build_report(frames, ctx, names))
+    return render_blocks(build_report(frames, ctx, names), language(ctx.lang)("colon"))

@@ -145,7 +145,8 @@ def draw_events_per_month(ax: Axes, frames: Frames, as_of: datetime | None, lang
     months = ev["date"].dt.to_period("M")
     counts = pd.crosstab(months, ev["kind"]).sort_index()
     last = end.to_period("M") if end is not None else counts.index.max()
-    full = pd.period_range(counts.index.min(), last, freq="M")
+    first = counts.index.min() if len(counts) else last  # nothing yet: the bilan's month
+    full = pd.period_range(first, last, freq="M")
     counts = counts.reindex(full, fill_value=0)
     x = np.arange(len(counts))
     bottom = np.zeros(len(counts))
