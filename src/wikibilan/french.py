@@ -356,6 +356,9 @@ def _date_from_match(m: re.Match[str], ref: date | None, anchored: bool) -> Date
     return DateParse(start[0], start[0], start[1], start[2], m.group(), m.span())
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find_dates(
     text: str, context: date | None = None, *, anchored: bool = False
 ) -> list[DateParse]:
@@ -366,6 +369,8 @@ def find_dates(
         context: the revision timestamp, used to infer or correct years.
         anchored: the text describes an event around ``context`` (see module doc).
     """
+    if not _DIGIT.search(text):  # every date form holds a digit; most lines hold none
+        return []
     ref = _context_date(context)
     found = []
     for match in _DATES.finditer(text):

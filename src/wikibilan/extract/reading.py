@@ -193,14 +193,16 @@ def _dated_line(block: Block, context: datetime) -> tuple[DateParse, str] | None
     ``* 12 mai 2016 : …`` (a date before a separator), ``* Le 24 mai 2016 à 14h au …``
     and ``== Session du 12 avril ==`` (a date among the first words).
     """
-    parts = _HEAD_SEP.split(block.text, maxsplit=1)
-    if len(parts) == 2:
-        found = find_dates(parts[0], context=context)
-        if found and len(parts[0]) <= len(found[0].matched) + 25:
-            return found[0], parts[1].strip()
     found = find_dates(block.text, context=context)
-    if found and found[0].span[0] <= _DATE_LEAD:
-        return found[0], block.text[found[0].span[1] :].strip(" ,:-")
+    if not found:
+        return None
+    first = found[0]
+    parts = _HEAD_SEP.split(block.text, maxsplit=1)
+    head_ends = len(parts[0])
+    if len(parts) == 2 and first.span[1] <= head_ends <= len(first.matched) + 25:
+        return first, parts[1].strip()
+    if first.span[0] <= _DATE_LEAD:
+        return first, block.text[first.span[1] :].strip(" ,:-")
     return None
 
 

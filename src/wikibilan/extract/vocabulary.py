@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from wikibilan.errors import UsageError
@@ -77,7 +78,22 @@ class Vocabulary:
 
 
 def any_match(patterns: Patterns, text: str) -> bool:
-    return any(p.search(text) for p in patterns)
+    """True when one of ``patterns`` is found in ``text`` (one search for them all)."""
+    combined = _combined(patterns)
+    if combined is None:
+        return any(p.search(text) for p in patterns)
+    return combined.search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _combined(patterns: Patterns) -> re.Pattern[str] | None:
+    """One alternation of ``patterns`` (same flags), or None when they cannot be joined."""
+    if not patterns or len({p.flags for p in patterns}) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:  # e.g. the same group name twice
+        return None
 
 
 def _compile(where: str, value: Any) -> Patterns:

@@ -276,9 +276,8 @@ def _source_cell(v: View, item: Mapping[str, object]) -> Cell:
 def _why_later(v: View, item: Mapping[str, object]) -> str:
     """Recorded after the bilan; "page created on …" when the page itself is younger."""
     why = v.t("later.note")
-    page, checked = text_of(item.get("page")), _utc(v.ctx.as_of) or _check_date(v)
-    created = next((_utc(p.get("first_rev_at")) for p in v.rows("pages")
-                    if get(p, "title") == page), None)  # fmt: skip
+    page, checked = text_of(item.get("page")), _utc(v.ctx.as_of) or v.check_date
+    created = v.page_created.get(page)
     if created is not None and checked is not None and created > checked:
         return f"{why} ({v.t('later.created', when=v.day(created))})"
     return why
@@ -289,11 +288,6 @@ def _utc(value: object) -> pd.Timestamp | None:
         return None
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-def _check_date(v: View) -> pd.Timestamp | None:
-    stamps = [s for s in (_utc(r.get("as_of")) for r in v.current) if s is not None]
-    return max(stamps) if stamps else None
 
 
 def evidence_blocks(v: View, row: Mapping[str, object]) -> list[Block]:

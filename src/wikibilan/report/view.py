@@ -65,6 +65,22 @@ class View:
         return self.rows("checks")
 
     @cached_property
+    def page_created(self) -> dict[str, pd.Timestamp]:
+        """Each page's first revision (UTC), by title: read once, looked up per item."""
+        pages = self.frames.get("pages")
+        if pages is None or pages.empty or "first_rev_at" not in pages.columns:
+            return {}
+        stamps = pd.to_datetime(pages["first_rev_at"], errors="coerce", utc=True)
+        return {str(t): s for t, s in zip(pages["title"], stamps, strict=True) if pd.notna(s)}
+
+    @cached_property
+    def check_date(self) -> pd.Timestamp | None:
+        """The latest as-of of the current checks (UTC)."""
+        given = pd.Series([str(r.get("as_of") or "") for r in self.current], dtype="string")
+        stamps = pd.to_datetime(given, errors="coerce", utc=True).dropna()
+        return stamps.max() if len(stamps) else None
+
+    @cached_property
     def latest_revid(self) -> int | None:
         """The bilan revision the current verdicts are about."""
         if self.ctx.bilan_revid is not None:
