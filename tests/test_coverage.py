@@ -79,3 +79,16 @@ def test_the_full_fixture_has_no_incomplete_verdict(
 ) -> None:
     full, _, _ = checks
     assert "incomplete" not in set(full["verdict"])
+
+
+def test_the_report_says_which_pages_each_check_lacks(tmp_path: Path) -> None:
+    with LILLE_XML.open("rb") as fp:
+        site, revisions = read_dump(fp)
+        revs = list(revisions)
+    hub = max((r for r in revs if r.title == HUB), key=lambda r: r.timestamp)
+    removed = [t.strip() for t in LINK.findall(hub.content)][:3]
+    store = _store(tmp_path / "s.sqlite", [r for r in revs if r.title not in removed], site)
+    library.run(store, tmp_path / "out", offline=True)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "absentes de la copie" in html
+    assert all(title.replace("'", "&#x27;") in html or title in html for title in removed)

@@ -203,7 +203,10 @@ def counted_blocks(v: View, claim_id: str) -> list[Block]:
         return []
     flags = rows["counted"].astype(bool)
     shown, later = rows[flags], rows[~flags]
-    blocks: list[Block] = [Paragraph(v.t("counted", n=len(shown)), css="label")]
+    blocks: list[Block] = [
+        _coverage(v, shown),
+        Paragraph(v.t("counted", n=len(shown)), css="label"),
+    ]
     if len(shown):
         blocks.append(_items_table(v, f"counted-{claim_id}", shown, later=False))
     else:
@@ -212,6 +215,24 @@ def counted_blocks(v: View, claim_id: str) -> list[Block]:
         blocks.append(Paragraph(v.t("later", n=len(later)), css="label later"))
         blocks.append(_items_table(v, f"later-{claim_id}", later, later=True))
     return blocks
+
+
+def _coverage(v: View, shown: pd.DataFrame) -> Paragraph:
+    """The pages a check read, against those its items link to that the store lacks."""
+    present = {p for p in shown["page"].dropna().astype(str) if p}
+    missing: set[str] = set()
+    events = v.frames.get("events")
+    if events is not None and "missing_pages" in events.columns and "key" in shown.columns:
+        read = events[events["event_id"].isin(shown["key"].dropna().astype(str))]
+        for value in read["missing_pages"].dropna().astype(str):
+            missing |= {t.strip() for t in value.split(";") if t.strip()}
+    linked = len(present) + len(missing)
+    if missing:
+        said = v.t("coverage.missing", present=len(present), linked=linked,
+                   missing=", ".join(sorted(missing)))  # fmt: skip
+    else:
+        said = v.t("coverage", present=len(present), linked=linked)
+    return Paragraph(said, css="coverage")
 
 
 def _items_table(v: View, name: str, rows: pd.DataFrame, *, later: bool) -> Table:

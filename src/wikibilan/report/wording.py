@@ -107,6 +107,10 @@ EN: dict[str, str] = {
     "none_recomputed": "— (not checkable)",
     "counted": "Counted ({n}):",
     "counted.none": "Nothing was counted.",
+    "coverage": "Pages read: {present} present of {linked} linked.",
+    "coverage.missing": (
+        "Pages read: {present} present of {linked} linked; missing from the store: {missing}."
+    ),
     "later": "On the wiki now but not when the bilan was written ({n}): not counted.",
     "later.note": "recorded after the bilan's date",
     "later.created": "page created on {when}",
@@ -313,6 +317,10 @@ FR: dict[str, str] = {
     "none_recomputed": "— (non vérifiable)",
     "counted": "Ce qui a été compté ({n}) :",
     "counted.none": "Rien n'a été compté.",
+    "coverage": "Pages lues : {present} présentes sur {linked} liées.",
+    "coverage.missing": (
+        "Pages lues : {present} présentes sur {linked} liées ; absentes de la copie : {missing}."
+    ),
     "later": "Sur le wiki aujourd'hui mais pas quand le bilan a été écrit ({n}) : non compté.",
     "later.note": "enregistré après la date du bilan",
     "later.created": "page créée le {when}",
