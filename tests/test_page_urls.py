@@ -124,7 +124,7 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_when_written(tmp_path: 
         assert store.site("w.example") == old
         assert store.schema_problems() == []
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == str(SCHEMA_VERSION) == "2"
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
         store.upsert_site(
             Site(
                 key="w.example", base_url=old.base_url, article_url="https://w.example/index.php/$1"

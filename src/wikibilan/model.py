@@ -15,6 +15,8 @@ from typing import Literal
 
 ContentModel = Literal["wikitext", "html"]
 SourceName = Literal["api", "archive", "dump"]
+CoverageStatus = Literal["found", "fetched", "missing", "skipped"]
+COVERAGE_STATUSES: tuple[CoverageStatus, ...] = ("found", "fetched", "missing", "skipped")
 
 
 def sha1_hex(text: str) -> str:
@@ -93,6 +95,44 @@ class Revision:
 
 
 @dataclass(frozen=True, slots=True)
+class PageCoverage:
+    """A page a fetch met, what became of it, and the pages that link to it.
+
+    ``status``: ``fetched`` (read, its revisions stored), ``missing`` (asked for, and
+    the wiki or mirror does not have it: a 404 in every form), ``found`` (linked to
+    and wanted, not read: beyond the link depth, or the fetch stopped first),
+    ``skipped`` (linked to, left out by the selection's filter). ``linked_from``:
+    the pages whose links (or the categories whose lists) led to it.
+    """
+
+    title: str
+    status: CoverageStatus
+    linked_from: tuple[str, ...] = ()
+
+
+_DEFINITIVE = ("fetched", "missing")
+_RANK = {"skipped": 0, "found": 1, "missing": 2, "fetched": 3}
+
+
+def merge_coverage(old: PageCoverage, new: PageCoverage) -> PageCoverage:
+    """What is known of a page after a newer observation ``new``.
+
+    A newer ``fetched`` or ``missing`` replaces what was known (a page can vanish
+    from a mirror); ``found`` and ``skipped`` never hide an earlier ``fetched`` or
+    ``missing``, and ``found`` wins over ``skipped``. The linking pages add up.
+    """
+    status: CoverageStatus
+    if new.status in _DEFINITIVE:
+        status = new.status
+    elif old.status in _DEFINITIVE:
+        status = old.status
+    else:
+        status = max(old.status, new.status, key=_RANK.__getitem__)
+    linked = tuple(sorted(set(old.linked_from) | set(new.linked_from)))
+    return PageCoverage(new.title, status, linked)
+
+
+@dataclass(frozen=True, slots=True)
 class FetchProgress:
     """A snapshot of a live fetch for a progress display (totals None while unknown)."""
 
@@ -145,6 +185,10 @@ class FetchResult:
     """(title, revid) of the revisions behind ``gaps_left`` (archive)."""
     titles: tuple[str, ...] = ()
     """Pages read, in crawl order (archive)."""
+    coverage: tuple[PageCoverage, ...] = ()
+    """Every page the fetch met, by title, with its status and who links to it (archive)."""
+    warnings: tuple[str, ...] = ()
+    """What the user should know and the fetch went on despite (a seed that does not exist)."""
 
 
 @dataclass(frozen=True, slots=True)

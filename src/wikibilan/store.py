@@ -8,6 +8,7 @@ back as aware UTC datetimes.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -21,19 +22,39 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast
 
 from .errors import StoreError
-from .model import ContentModel, PageRecord, Revision, Site, SourceName, sha1_hex
+from .model import (
+    ContentModel,
+    PageCoverage,
+    PageRecord,
+    Revision,
+    Site,
+    SourceName,
+    merge_coverage,
+    sha1_hex,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# What a fetch met, page by page (model.PageCoverage; linked_from is a JSON list of titles).
+_COVERAGE_TABLE = """CREATE TABLE IF NOT EXISTS coverage (
+    site TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('found', 'fetched', 'missing', 'skipped')),
+    linked_from TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (site, title)
+)"""
 # The statements that bring a store of version N to N + 1, applied when it is opened to write.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE sites ADD COLUMN article_url TEXT",),  # page URLs from siteinfo
+    2: (_COVERAGE_TABLE,),  # the pages a fetch met: fetched, missing, found, skipped
 }
+# Tables that a store read as it is (read-only, older version) may lack.
+_ADDED_IN = {"coverage": 3}
 _VERSION_KEY = "schema_version"
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sites (
     key TEXT PRIMARY KEY,
@@ -73,6 +94,7 @@ CREATE TABLE revisions (
 CREATE INDEX revisions_by_page_time ON revisions(site, page_id, timestamp, revid);
 CREATE TRIGGER revisions_immutable BEFORE UPDATE ON revisions
 BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
+{_COVERAGE_TABLE};
 """
 # What the schema creates, for schema_problems().
 _SCHEMA_OBJECTS = tuple(
@@ -479,6 +501,52 @@ class Store:
         ).fetchone()
         return None if row is None else Site(*row)
 
+    # -- coverage: the pages a fetch met -------------------------------------
+
+    @_translated
+    def record_coverage(self, site: str, rows: Iterable[PageCoverage]) -> None:
+        """Note what a fetch saw of some pages, merged with what was known (``merge_coverage``).
+
+        Runs in one transaction (or joins the current one).
+        """
+        with self.transaction():
+            for row in rows:
+                old = self._coverage_row(site, row.title)
+                new = row if old is None else merge_coverage(old, row)
+                self._conn.execute(
+                    "INSERT INTO coverage (site, title, status, linked_from) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (site, title) DO UPDATE SET status = excluded.status, "
+                    "linked_from = excluded.linked_from",
+                    (site, new.title, new.status, json.dumps(list(new.linked_from),
+                                                             ensure_ascii=False)),
+                )  # fmt: skip
+
+    def _coverage_row(self, site: str, title: str) -> PageCoverage | None:
+        row = self._conn.execute(
+            "SELECT title, status, linked_from FROM coverage WHERE site = ? AND title = ?",
+            (site, title),
+        ).fetchone()
+        return None if row is None else _coverage_from_row(row)
+
+    @_translated
+    def coverage(self, site: str) -> list[PageCoverage]:
+        """What fetches of ``site`` met, page by page, by title (empty for an older store)."""
+        if not self._has_table("coverage"):
+            return []
+        rows = self._conn.execute(
+            "SELECT title, status, linked_from FROM coverage WHERE site = ? ORDER BY title",
+            (site,),
+        )
+        return [_coverage_from_row(row) for row in rows]
+
+    def _has_table(self, name: str) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
+
     # -- writing revisions ---------------------------------------------------
 
     @_translated
@@ -742,7 +810,10 @@ class Store:
         present = {
             (row[0], row[1]) for row in self._conn.execute("SELECT type, name FROM sqlite_master")
         }
+        known = int(version) if version and version.isdigit() else SCHEMA_VERSION
         for kind, name in _SCHEMA_OBJECTS:
+            if _ADDED_IN.get(name, 0) > known:
+                continue  # an older store read as it is
             if (kind, name) not in present:
                 problems.append(f"the {kind} {name} is missing")
         check = [str(r[0]) for r in self._conn.execute("PRAGMA quick_check")]
@@ -757,6 +828,15 @@ class Store:
         if wrong_size:
             problems.append(f"{wrong_size} revisions have a size that is not their content's")
         return problems
+
+
+def _coverage_from_row(row: tuple[Any, ...] | sqlite3.Row) -> PageCoverage:
+    try:
+        linked = json.loads(row[2] or "[]")
+    except ValueError:
+        linked = []
+    linked_from = tuple(str(t) for t in linked) if isinstance(linked, list) else ()
+    return PageCoverage(str(row[0]), row[1], linked_from)
 
 
 def _as_of_filter(site: str, when: datetime | None) -> tuple[str, tuple[str, ...]]:
