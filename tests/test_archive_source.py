@@ -290,7 +290,10 @@ def test_the_crawler_never_leaves_the_site(archive_server: Callable[[Path], Arch
         result = crawl(server, store, Selection(titles=(seed,), links=1))
     assert elsewhere.requests() == []
     documentation = "Documentation partagée de l'assemblée des communs de Lille"
-    assert documentation in result.titles and "ROUMICS 2017" not in result.titles
+    assert documentation in result.titles
+    # ROUMICS 2017 is reached through the seed's category, never through those links
+    linked_from = {c.title: c.linked_from for c in result.coverage}
+    assert seed in linked_from[documentation] and seed not in linked_from["ROUMICS 2017"]
     for request in server.requests():
         assert request.target.startswith("/"), request  # origin-form: always this host
     assert any("Documentation_partag" in r.target and r.status == 200 for r in server.requests())
@@ -310,13 +313,23 @@ def test_the_depth_limit_is_respected(archive_server: Callable[[Path], ArchiveSe
     depth1 = _links_of(seed)
     depth2 = set().union(*(_links_of(t) for t in depth1)) - depth1 - {seed}
     assert depth1 and depth2  # the fixture has pages two links away
-    for links, expected in ((0, {seed}), (1, {seed} | depth1)):
+    # the seed's category is followed as a link is: its members are one level away
+    category = f"Catégorie:{LILLE.selection.categories[0]}"
+    members = {t for t, r in XML.items() if _in_category(r[-1].content)}
+    assert seed in members and depth2 - members == set()
+    for links, expected in ((0, {seed}), (1, {seed} | depth1 | members)):
         with Store.open(tmp_path / f"d{links}.sqlite") as store:
             server.clear_log()
             result = crawl(server, store, Selection(titles=(seed,), links=links))
             assert set(result.titles) == expected
             requested = {parse_wiki_url(server.url + r.target) for r in server.requests()}
-            assert {u.title for u in requested if u is not None} <= expected
+            titles = {u.title for u in requested if u is not None}
+            assert titles <= expected | ({category} if links else set())
+
+
+def _in_category(wikitext: str) -> bool:
+    name = re.escape(LILLE.selection.categories[0])
+    return re.search(r"\[\[\s*Catégorie\s*:\s*" + name, wikitext, re.I) is not None
 
 
 def test_the_lille_selection_finds_what_its_links_say(crawled: Crawled) -> None:

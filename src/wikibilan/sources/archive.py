@@ -1,12 +1,21 @@
 """The ``archive`` source: a static HTML mirror of a MediaWiki, crawled politely.
 
 The live target (../shared/ARCHIVE.md) is a wget mirror with no API. Pages are
-found by following the links found in pages (converted relative links,
-``/wiki/`` links, ``index.php@title=…`` file links, links to the wiki's former
-address), never leaving the site's host. URLs are built only for entry points
-(a seed title: the known forms in turn, the one that works remembered) and for
-other views of a page already found, in the form its own links use; a 404 is
-an answer. For each page:
+found from seeds known to exist (the report first) by following the links found
+in pages (converted relative links, ``/wiki/`` links, ``index.php@title=…`` file
+links, links to the wiki's former address), the categories the pages are in
+(their member lists, where the mirror has category pages) and the sub-pages of
+the pages kept, to the selection's depth, never leaving the site's host (see
+:mod:`.archive_reach`). A page is asked for by the URL a page links it with;
+URLs are built only when none did (a seed, a page named by a former address or
+an old revision's link): the forms a mirror may use in turn — ``'`` escaped or
+literal, ``.html`` or not, ``/wiki/T`` or ``index.php@title=T`` — those that
+answered before first (:func:`.archive_urls.entry_forms`), and for other views
+of a page already found, in the form its own links use. A 404 is an answer: a
+seed the mirror lacks is a warning, and the crawl goes on from the others. Every
+page met is noted with its status — fetched, missing (404), found (beyond the
+depth), skipped (left out by the filters) — and the pages leading to it, in the
+fetch result and the store's ``coverage`` table, page by page. For each page:
 
 - its current page (from a found link or an entry point), which says the
   latest revision; on later runs a conditional request, and nothing more when
@@ -32,7 +41,8 @@ wikitext lines a diff page shows are kept in the store's meta table under
 ``archive:<site>:diff:<revid>`` (JSON: ``old``, ``new``, ``hunks`` of
 ``{old_start, new_start, lines: [[marker, text], …]}``, marker ``" "``, ``-``
 or ``+``); ``archive:<site>:page:<title>`` holds each page's URL, ETag,
-Last-Modified, latest revid and whether its stored history is complete.
+Last-Modified, latest revid and whether its stored history is complete;
+``archive:<site>:entry_form`` the URL forms the mirror answered in.
 """
 
 from __future__ import annotations

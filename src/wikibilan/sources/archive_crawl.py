@@ -15,27 +15,20 @@ from typing import Any
 import requests
 
 from ..config import Selection
-from ..errors import OffSiteError
 from ..model import FetchProgress, FetchResult, ProgressCallback, Site
 from ..store import Store
 from ..titles import DEFAULT_ARTICLE_PATH, normalize_title
-from .archive_meta import render_offset
-from .archive_parse import ArchivedPage, read_page
+from .archive_http import Mirror
+from .archive_parse import CATEGORY_PREFIX, ArchivedPage
+from .archive_reach import Filter, Reach
 from .archive_revisions import PageRevisions, Tally
-from .archive_urls import (
-    WikiUrl,
-    entry_urls,
-    is_main_namespace,
-    locate,
-    rooted_links,
-    same_host,
-)
+from .archive_urls import WikiUrl, is_main_namespace, on_root
 from .http import PoliteSession
-from .selection import title_matcher
 
 log = logging.getLogger(__name__)
 
-CATEGORY_PREFIX = "Catégorie:"
+CATEGORY_PROBES = 3
+"""Category pages asked for before concluding that the mirror keeps none (while none answered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +64,21 @@ class Crawl:
         self.progress = progress
         self.site = settings.site_key
         self.start = (session.stats.requests, session.stats.bytes)
-        self.matcher = title_matcher(settings.selection.title_patterns)
+        self.filter = Filter(settings.selection)
+        self.reach = Reach()
         self.tally = Tally()
         self.missing: list[str] = []
+        self.warnings: list[str] = []
         self.not_modified = 0
         self.read_titles: list[str] = []
-        self.seen: set[str] = set()
+        self.kept: set[str] = set()  # the pages read
+        self.seen: set[str] = set()  # the pages read or asked for
+        self.seeds: frozenset[str] = frozenset()
         self.queued = 0  # pages found but not read yet, for the progress display
-        self.form = int(store.get_meta(self._key("entry_form")) or 0)
-        self.offset = settings.utc_offset
-        if self.offset is None and store.get_meta(self._key("utc_offset")):
-            self.offset = timedelta(minutes=int(store.get_meta(self._key("utc_offset")) or 0))
+        self.urls: dict[str, str] = {}  # title -> its current page's URL as a page links it
+        self.categories: dict[str, bool] = {}  # category asked for -> whether it answered
+        self.mirror = Mirror(settings.root, settings.old_hosts, session, store,
+                             self._key(""), settings.utc_offset)  # fmt: skip
 
     def _key(self, name: str) -> str:
         return f"archive:{self.site}:{name}"
@@ -95,24 +92,24 @@ class Crawl:
             Site(key=self.site, base_url=self.s.root, lang="fr", article_url=article_url)
         )
         selection = self.s.selection
-        seeds = dict.fromkeys(normalize_title(t) for t in selection.titles)
-        frontier: list[tuple[str, str | None]] = [(t, None) for t in seeds if t]
-        frontier += self._category_members()
+        seeds = dict.fromkeys(t for t in (normalize_title(t) for t in selection.titles) if t)
+        self.seeds = frozenset(seeds)
+        frontier = {**seeds, **self._category_members()}
         for depth in range(selection.links + 1):
-            reached: dict[tuple[str, str | None], None] = {}
-            for i, (title, url) in enumerate(frontier):
+            follow = depth < selection.links
+            reached: dict[str, None] = {}
+            for i, title in enumerate(frontier):
                 self.queued = len(frontier) - i - 1 + len(reached)
-                links = self._page(title, url)
-                if links is None or depth >= selection.links:
-                    continue
-                for found, may_request in links:
-                    if found.title not in self.seen and self._wanted(found.title):
-                        reached[(found.title, found.url if may_request else None)] = None
+                page = self._page(title)
+                if page is not None:
+                    self._follow(page, reached if follow else None)
+                self._flush()
                 self.queued = len(frontier) - i - 1 + len(reached)
                 self._report()  # the page's links are queued now: a truer total
-            frontier = list(reached)
+            frontier = {t: None for t in reached if t not in self.seen}
             if not frontier:
                 break
+        self._flush()
         stats = self.session.stats
         result = FetchResult(
             site=self.site,
@@ -126,22 +123,48 @@ class Crawl:
             missing_revisions=tuple(self.tally.missing),
             not_modified=self.not_modified,
             titles=tuple(self.read_titles),
+            coverage=self.reach.records(),
+            warnings=tuple(self.warnings),
         )
         log.info("crawl of %s: %s", self.site, result)
         return result
 
-    def _wanted(self, title: str) -> bool:
-        """Whether a page reached through a link belongs to the selection."""
-        if not is_main_namespace(title):
-            return False
-        prefixes = self.s.selection.prefixes
-        if self.matcher is None and not prefixes:
-            return True
-        return bool(self.matcher and self.matcher.search(title)) or title.startswith(prefixes)
+    def _follow(self, page: ArchivedPage, reached: dict[str, None] | None) -> None:
+        """Note the pages ``page`` leads to; queue the wanted ones in ``reached`` (None:
+        the link depth is reached, they stay found)."""
+        for found, may_request in self._links(page):
+            if may_request:
+                self.urls.setdefault(found.title, on_root(found.url, self.s.root))
+            self._reached(found.title, page.title, reached)
+        if reached is None:
+            return
+        for url in page.category_urls:
+            located = self.mirror.locate(url)
+            if located is not None and located[1]:
+                self.urls.setdefault(located[0].title, on_root(url, self.s.root))
+        for category in page.categories:
+            for title in self._discovered_category(category):
+                self._reached(title, category, reached)
 
-    def _category_members(self) -> list[tuple[str, str | None]]:
+    def _reached(self, title: str, source: str, reached: dict[str, None] | None) -> None:
+        if not is_main_namespace(title):
+            return
+        if not self.filter.accepts(title, self.kept):
+            self.reach.note(title, "skipped", source)
+            return
+        self.reach.note(title, "found", source)
+        if reached is not None and title not in self.seen:
+            reached[title] = None
+
+    def _flush(self) -> None:
+        """Hand the store what the crawl learnt of its pages since the last time."""
+        changed = self.reach.pending()
+        if changed:
+            self.store.record_coverage(self.site, changed)
+
+    def _category_members(self) -> dict[str, None]:
         """Pages of the selection's categories (and sub-categories, to ``category_depth``)."""
-        members: list[tuple[str, str | None]] = []
+        members: dict[str, None] = {}
         queue = [(c if ":" in c else CATEGORY_PREFIX + c, 0) for c in self.s.selection.categories]
         done: set[str] = set()
         while queue:
@@ -149,28 +172,62 @@ class Crawl:
             if name in done:
                 continue
             done.add(name)
-            for url in self._category(name):
-                located = self._locate(url)
+            for url in self._category(name, named=True):
+                located = self.mirror.locate(url)
                 if located is None:
                     continue
                 found, may_request = located
                 if is_main_namespace(found.title):
-                    members.append((found.title, found.url if may_request else None))
+                    members[found.title] = None
+                    self.reach.note(found.title, "found", name)
+                    if may_request:
+                        self.urls.setdefault(found.title, on_root(url, self.s.root))
                 elif depth < self.s.selection.category_depth:
                     queue.append((found.title, depth + 1))
         return members
 
-    def _category(self, name: str) -> list[str]:
-        """The member links of a category page (kept in the meta table for 304 answers)."""
+    def _discovered_category(self, name: str) -> list[str]:
+        """Main-namespace members of a category a page is in (asked for once per crawl).
+
+        A mirror may keep no category page at all: after ``CATEGORY_PROBES`` absent
+        ones, and none present, the crawl stops asking.
+        """
+        if name in self.categories:
+            return []
+        if not any(self.categories.values()) and len(self.categories) >= CATEGORY_PROBES:
+            return []
+        titles = []
+        for url in self._category(name, named=False):
+            located = self.mirror.locate(url)
+            if located is None or not is_main_namespace(located[0].title):
+                continue
+            titles.append(located[0].title)
+            if located[1]:
+                self.urls.setdefault(located[0].title, on_root(url, self.s.root))
+        return titles
+
+    def _category(self, name: str, *, named: bool) -> list[str]:
+        """The member links of a category page (kept in the meta table for 304 answers).
+
+        A category of the selection (``named``) that the mirror lacks is reported missing;
+        one found on a page is only logged (MediaWiki needs no page for a category).
+        """
         key = self._key(f"category:{name}")
         state = self._state(key)
-        got = self._entry(name, self._conditional(state), [state["url"]] if "url" in state else [])
+        first = [u for u in (state.get("url"), self.urls.get(name)) if u]
+        got = self.mirror.entry(name, self._conditional(state), first, known_only=not named)
         if got is not None and got[3].status_code == 304:
             self.not_modified += 1
+            self.categories[name] = True
             return list(state.get("members", []))
         if got is None or got[0].kind != "category":
-            self._missing(name)
+            self.categories.setdefault(name, False)
+            if named:
+                self._missing(name)
+            else:
+                log.info("%s: no category page in the mirror", name)
             return []
+        self.categories[name] = True
         page, _, used, response = got
         state = {"url": used, "members": list(page.members), **self._validators(response)}
         self.store.set_meta(key, json.dumps(state))
@@ -194,8 +251,8 @@ class Crawl:
 
     # -- one page ---------------------------------------------------------------
 
-    def _page(self, title: str, url: str | None) -> list[tuple[WikiUrl, bool]] | None:
-        """Read one page and its revisions; return its content links (None if missing)."""
+    def _page(self, title: str) -> ArchivedPage | None:
+        """Read one page and its revisions; return it (None if missing or read already)."""
         if title in self.seen:
             return None
         self.seen.add(title)
@@ -204,8 +261,8 @@ class Crawl:
         # a complete fetch, and after one interrupted while reading the page's history.
         latest_stored = self._stored(int(state.get("latest") or 0))
         headers = self._conditional(state) if state.get("complete") or latest_stored else {}
-        urls = [u for u in (state.get("url"), url) if u]
-        got = self._entry(title, headers, urls)
+        urls = [u for u in (state.get("url"), self.urls.get(title)) if u]
+        got = self.mirror.entry(title, headers, urls)
         if got is None:
             self._missing(title)
             return None
@@ -214,17 +271,15 @@ class Crawl:
             self.not_modified += 1
             stored = self.store.revision(self.site, int(state.get("latest") or 0))
             if stored is None:
-                return self._page_again(title, url)
+                return self._page_again(title)
             if state.get("complete"):
-                self.read_titles.append(stored.title)
-                self.seen.add(stored.title)
-                return self._links(self._parse(stored.content, used))
-            page, text = self._parse(stored.content, used), stored.content
+                self._fetched(title, stored.title)
+                return self.mirror.parse(stored.content, used)
+            page, text = self.mirror.parse(stored.content, used), stored.content
         if page.kind not in ("current", "revision") or page.namespace != 0:
             self._missing(title)
             return None
-        self.seen.add(page.title)
-        self.read_titles.append(page.title)
+        self._fetched(title, page.title)
         page_id = (
             page.page_id
             or self.store.page_id_for_title(self.site, page.title)
@@ -239,7 +294,7 @@ class Crawl:
                 "page_id": page_id, "complete": False,
             }))  # fmt: skip
             revisions = PageRevisions(
-                self._read, self.store, self.site, self.tally,
+                self.mirror.read, self.store, self.site, self.tally,
                 wikitext_diffs=self.s.wikitext_diffs, page=page, page_id=page_id, html=text,
             )  # fmt: skip
             complete = revisions.fetch()
@@ -256,13 +311,21 @@ class Crawl:
             ),
         )
         self._report()
-        return self._links(page)
+        return page
 
-    def _page_again(self, title: str, url: str | None) -> list[tuple[WikiUrl, bool]] | None:
+    def _fetched(self, title: str, read: str) -> None:
+        """``title`` answered, as the page ``read`` (another title when it redirects)."""
+        self.seen.add(read)
+        self.kept.add(read)
+        self.read_titles.append(read)
+        for name in dict.fromkeys((title, read)):
+            self.reach.note(name, "fetched")
+
+    def _page_again(self, title: str) -> ArchivedPage | None:
         """The store lost what a 304 refers to: forget the state and read the page anew."""
         self.store.set_meta(self._key(f"page:{title}"), "{}")
         self.seen.discard(title)
-        return self._page(title, url)
+        return self._page(title)
 
     def _state(self, key: str) -> dict[str, Any]:
         raw = self.store.get_meta(key)
@@ -279,7 +342,7 @@ class Crawl:
         """Pages the content links to; only a link to a current page may be requested as is."""
         out = []
         for url in page.content_links:
-            located = self._locate(url)
+            located = self.mirror.locate(url)
             if located is None or located[0].title == page.title:
                 continue
             found, may_request = located
@@ -291,69 +354,13 @@ class Crawl:
     def _missing(self, title: str) -> None:
         log.warning("%s: not in the mirror", title)
         self.missing.append(title)
-
-    def _entry(
-        self, title: str, headers: dict[str, str], first: list[str] | None = None
-    ) -> tuple[ArchivedPage, str, str, requests.Response] | None:
-        """The current page of ``title``: the URLs given, then the entry forms in turn."""
-        urls = entry_urls(self.s.root, title)
-        order = [self.form] + [i for i in range(len(urls)) if i != self.form]
-        tried: set[str] = set()
-        for url in [*(first or []), *(urls[i] for i in order if i < len(urls))]:
-            if url in tried:
-                continue
-            tried.add(url)
-            response = self._get(url, headers)
-            if response is None:
-                continue
-            if url in urls and urls.index(url) != self.form:
-                self.form = urls.index(url)
-                self.store.set_meta(self._key("entry_form"), str(self.form))
-            if response.status_code == 304:
-                return ArchivedPage("other", title, {}), "", url, response
-            text = rooted_links(response.content.decode("utf-8", errors="replace"), url)
-            return self._parse(text, url), text, url, response
-        return None
-
-    # -- HTTP ---------------------------------------------------------------------
-
-    def _locate(self, url: str) -> tuple[WikiUrl, bool] | None:
-        return locate(url, self.s.root, self.s.old_hosts)
-
-    def _on_site(self, url: str) -> bool:
-        return same_host(url, self.s.root)
-
-    def _get(self, url: str, headers: dict[str, str] | None = None) -> requests.Response | None:
-        """GET an on-site URL: the response when 200 or 304, else None (a 404 is an answer)."""
-        if not self._on_site(url):
-            log.warning("not requesting %s: not on %s", url, self.s.root)
-            return None
-        try:
-            response = self.session.get(url, headers=headers or {})
-        except OffSiteError as exc:
-            log.warning("%s", exc)
-            return None
-        if response.status_code in (200, 304):
-            return response
-        log.debug("%s: HTTP %d", url, response.status_code)
-        return None
-
-    def _read(self, url: str | None) -> tuple[ArchivedPage, str] | None:
-        response = self._get(url) if url else None
-        if response is None or response.status_code != 200:
-            return None
-        text = rooted_links(response.content.decode("utf-8", errors="replace"), url or "")
-        return self._parse(text, url or ""), text
-
-    def _parse(self, text: str, url: str) -> ArchivedPage:
-        """Read a page, learning the offset its dates are written in from the first that says."""
-        if self.offset is None:
-            self.offset = render_offset(text)
-            if self.offset is not None:
-                minutes = int(self.offset.total_seconds() // 60)
-                log.info("%s writes dates at UTC%+d min", self.s.root, minutes)
-                self.store.set_meta(self._key("utc_offset"), str(minutes))
-        return read_page(text, url, utc_offset=self.offset)
+        if is_main_namespace(title):  # a category is no page of the selection's
+            self.reach.note(title, "missing")
+        if title in self.seeds:
+            self.warnings.append(
+                f"seed {title!r} is not in the mirror (no URL form answered): "
+                "the crawl went on from the other seeds"
+            )
 
     def _report(self) -> None:
         if self.progress is not None:

@@ -60,6 +60,11 @@ class ArchivedPage:
     members: tuple[str, ...] = ()
     """A category page's member and sub-category links."""
     hunks: tuple[DiffHunk, ...] = ()
+    categories: tuple[str, ...] = ()
+    """Titles of the categories the page is in (``Catégorie:X``): the category box's
+    links, and the ``wgCategories`` names it does not show."""
+    category_urls: tuple[str, ...] = ()
+    """Absolute URLs of the category box's links to existing category pages."""
 
     @property
     def page_id(self) -> int:
@@ -131,6 +136,38 @@ def _content_links(doc: Any, base: str, selector: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+CATEGORY_PREFIX = "Catégorie:"
+"""The category namespace's name where a page does not say it (a French wiki's)."""
+
+
+def _categories(
+    doc: Any, config: dict[str, Any], base: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The page's categories and the URLs of those with a page (see ``ArchivedPage``).
+
+    The box names each category in the wiki's own namespace name; a ``wgCategories``
+    name it does not show takes the box's prefix, else :data:`CATEGORY_PREFIX`.
+    """
+    box = doc.get_element_by_id("catlinks", None)
+    found: dict[str, None] = {}
+    urls: list[str] = []
+    for item in box.iter("li") if box is not None else ():
+        anchor = next(item.iter("a"), None)
+        named = link_of(base, anchor)
+        if anchor is None or named is None or ":" not in named.title:
+            continue
+        found[named.title] = None
+        if "new" not in classes(anchor) and named.get("redlink") is None:
+            urls.append(named.url)
+    prefix = next((t.split(":", 1)[0] + ":" for t in found), CATEGORY_PREFIX)
+    names = config.get("wgCategories")
+    for name in names if isinstance(names, list) else ():
+        title = normalize_title(f"{prefix}{name}")
+        if str(name).strip() and title not in found:
+            found[title] = None
+    return tuple(found), tuple(dict.fromkeys(urls))
+
+
 def read_page(text: str, url: str, *, utc_offset: timedelta | None = None) -> ArchivedPage:
     """Read a mirrored page fetched from ``url`` (links come back absolute)."""
     config = read_config(text)
@@ -181,11 +218,14 @@ def read_page(text: str, url: str, *, utc_offset: timedelta | None = None) -> Ar
         sub = doc.get_element_by_id("contentSub", None)
         if sub is not None and re.search(r"(?:Révision|Version) (?:datée )?du", text_of(sub)):
             info = sub
+    categories, category_urls = _categories(doc, config, url)
     if info is not None:
         meta = revision_meta(info, revid, url, utc_offset, url)
-        return ArchivedPage("revision", title, config, meta, None, links, (), content)
+        return ArchivedPage("revision", title, config, meta, None, links, (), content,
+                            categories=categories, category_urls=category_urls)  # fmt: skip
     config.setdefault("wgCurRevisionId", revid)
-    return ArchivedPage("current", title, config, None, None, links, (), content)
+    return ArchivedPage("current", title, config, None, None, links, (), content,
+                        categories=categories, category_urls=category_urls)  # fmt: skip
 
 
 _HEADING_SUFFIX = re.compile(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from ..titles import normalize_title, wiki_urlencode
 
@@ -88,23 +88,106 @@ def parse_wiki_url(url: str) -> WikiUrl | None:
     return WikiUrl(url, title, tuple(params))
 
 
-def entry_urls(root: str, title: str) -> list[str]:
-    """URLs that may hold the current version of ``title``, most likely first.
+ENTRY_FORMS = ("article", "file", "file_literal", "file_decoded", "index", "index_literal")
+"""How a mirror may name a page's current version, most likely first (see ``entry_forms``)."""
 
-    MediaWiki's own ``/wiki/T``; the mirror's file with escapes kept, as wget's
-    windows mode names it (``/wiki/T%2527s.html``, ``:`` as ``%253A``); the file
-    with escapes decoded (``/wiki/T%27s.html``); a plain ``index.php@title=T.html``.
+# What MediaWiki's wfUrlencode leaves unescaped, less ":" and "*": wget's windows mode
+# escapes ":" in file names, and MediaWiki never writes "*" in a title's file name.
+_FILE_SAFE = ";@$!(),~"
+
+
+def _file_name(title: str, *, slash: bool, apostrophe: bool) -> str:
+    """``title`` as wget names its file when the escapes MediaWiki wrote are kept,
+    escaped once more for a URL (``%`` -> ``%25``): the file's name decoded once."""
+    safe = _FILE_SAFE + ("/" if slash else "") + ("'" if apostrophe else "")
+    return quote(title.replace(" ", "_"), safe=safe).replace("%", "%25")
+
+
+def entry_forms(root: str, title: str) -> list[tuple[str, str]]:
+    """``(form, URL)`` for each way a mirror may hold the current version of ``title``.
+
+    In :data:`ENTRY_FORMS` order: ``article``, MediaWiki's own ``/wiki/T``
+    (``'`` as ``%27``, no ``.html``); ``file``, the file of a wget mirror that kept
+    MediaWiki's escapes (``/wiki/l%2527a.html``: the name holds ``%27``, ``:`` as
+    ``%3A`` in windows mode); ``file_literal``, the same from a MediaWiki that
+    leaves ``'`` unescaped in its links (``/wiki/l'a%25C3%25A9.html``);
+    ``file_decoded``, a file named with the title itself (``/wiki/l%27a%C3%A9.html``);
+    ``index`` and ``index_literal``, ``index.php@title=T.html`` with ``/`` escaped
+    too. Two forms may give the same URL (a title without ``'``).
     """
-    once = wiki_urlencode(title)
-    name = quote(title.replace(" ", "_"), safe=";@$!(),~/").replace("%", "%25")
-    flat = quote(title.replace(" ", "_"), safe=";@$!(),~").replace("%", "%25")
-    # always the same four forms in the same order (the crawl remembers which one works)
-    return [
-        f"{root}/wiki/{once}",
-        f"{root}/wiki/{name}.html",
-        f"{root}/wiki/{once}.html",
-        f"{root}/index.php@title={flat}.html",
-    ]
+    literal = (False, True)
+    files = [f"{root}/wiki/{_file_name(title, slash=True, apostrophe=a)}.html" for a in literal]
+    index = [f"{root}/index.php@title={_file_name(title, slash=False, apostrophe=a)}.html"
+             for a in literal]  # fmt: skip
+    urls = [f"{root}/wiki/{wiki_urlencode(title)}", files[0], files[1],
+            f"{root}/wiki/{wiki_urlencode(title)}.html", index[0], index[1]]  # fmt: skip
+    return list(zip(ENTRY_FORMS, urls, strict=True))
+
+
+def entry_urls(root: str, title: str) -> list[str]:
+    """The distinct URLs of :func:`entry_forms`, in its order."""
+    return list(dict.fromkeys(url for _, url in entry_forms(root, title)))
+
+
+_OLD_FORMS = ("article", "file", "file_decoded", "index")  # stores of 0.x kept an index
+
+
+@dataclass(slots=True)
+class EntryForms:
+    """The entry forms a mirror answered in so far, to try them first.
+
+    Each answer narrows the set to the forms that would have given the URL that
+    answered (a title without ``'`` cannot tell ``file`` from ``file_literal``;
+    the next one with ``'`` will). An answer in none of the built forms leaves
+    the set as it was; one in none of the set's starts it afresh.
+    """
+
+    known: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, raw: str | None) -> EntryForms:
+        """Read what :meth:`dump` wrote (or an older store's form index)."""
+        raw = (raw or "").strip()
+        if raw.isdigit():
+            return cls((_OLD_FORMS[int(raw)],) if int(raw) < len(_OLD_FORMS) else ())
+        return cls(tuple(f for f in raw.split(",") if f in ENTRY_FORMS))
+
+    def dump(self) -> str:
+        return ",".join(self.known)
+
+    def order(self, forms: list[tuple[str, str]]) -> list[str]:
+        """The URLs of ``forms`` (from :func:`entry_forms`), known forms first, once each."""
+        first = [url for form, url in forms if form in self.known]
+        return list(dict.fromkeys([*first, *(url for _, url in forms)]))
+
+    def learn(self, url: str, forms: list[tuple[str, str]]) -> bool:
+        """Narrow the set by a URL that answered; True when it changed.
+
+        A server that answers ``/wiki/T`` with the file ``wiki/T.html`` makes the two
+        one form until a title with an escape tells them apart: URLs are compared
+        without ``.html``.
+        """
+        bare = url.removesuffix(".html")
+        matching = tuple(form for form, built in forms if built.removesuffix(".html") == bare)
+        if not matching:
+            return False
+        narrowed = tuple(f for f in self.known if f in matching) or matching
+        changed = narrowed != self.known
+        self.known = narrowed
+        return changed
+
+    def __str__(self) -> str:
+        return " or ".join(self.known) or "(none yet)"
+
+
+def on_root(url: str, root: str) -> str:
+    """``url`` on ``root``'s scheme and address: a page of the mirror linked as
+    ``http://`` from a mirror read over ``https://`` (or the other way round) is
+    asked for the way the mirror already answers."""
+    parts, mine = urlsplit(url), urlsplit(root)
+    if (parts.scheme, parts.netloc) == (mine.scheme, mine.netloc):
+        return url
+    return urlunsplit((mine.scheme, mine.netloc, parts.path, parts.query, parts.fragment))
 
 
 def sibling_url(found: WikiUrl, query: str) -> str | None:
