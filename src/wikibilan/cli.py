@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -398,6 +399,15 @@ def _selection(args: argparse.Namespace, default: Selection) -> Selection | None
     )
 
 
+# How the fetch summary names each status of the pages a fetch met (model.PageCoverage).
+COVERAGE_WORDS = {
+    "fetched": "fetched",
+    "found": "found (linked, beyond the link depth)",
+    "missing": "missing (not on the wiki or mirror)",
+    "skipped": "skipped (outside the selection)",
+}
+
+
 def _cmd_fetch(args: argparse.Namespace, profile: Profile | None = None) -> int:
     from wikibilan.library import fetch, get_profile
 
@@ -422,6 +432,12 @@ def _cmd_fetch(args: argparse.Namespace, profile: Profile | None = None) -> int:
         )
     r = outcome.result
     _say(args, f"{r.site}: {r.pages} pages, {r.revisions_new} new revisions, {r.requests} requests")
+    if r.coverage:
+        counts = Counter[str](c.status for c in r.coverage)
+        met = ", ".join(f"{counts[s]} {COVERAGE_WORDS[s]}" for s in COVERAGE_WORDS if counts[s])
+        _say(args, f"pages met: {met}; extract lists them in coverage.csv")
+    for warning in r.warnings:
+        _say(args, f"warning: {warning}")
     if r.repaired:
         _say(args, f"{r.repaired} stored revisions failed their sha1 and were downloaded again")
     for title in r.deleted:

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from wikibilan.checks import COUNTED_COLUMNS, check_claims, counted_frame, empty
 from wikibilan.document import Document, parse_revision
 from wikibilan.errors import UsageError
 from wikibilan.extract.claims import BilanFacts, bilan_facts
+from wikibilan.extract.rows import CoverageRow
 from wikibilan.extract.snapshot import (
     PageMemo,
     PageRevision,
@@ -26,7 +27,7 @@ from wikibilan.extract.snapshot import (
 from wikibilan.frames import make_frame, validate
 from wikibilan.history import claim_history
 from wikibilan.internal import internal_by_revision
-from wikibilan.model import PageRecord, Revision, site_key_from_url
+from wikibilan.model import PageCoverage, PageRecord, Revision, site_key_from_url
 from wikibilan.profile import Profile
 from wikibilan.recompute import Snapshot
 from wikibilan.store import Store
@@ -199,9 +200,40 @@ def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
             "attendance": make_frame("attendance", ex.attendance),
             "workshops": make_frame("workshops", ex.workshops),
             "warnings": make_frame("warnings", ex.warnings),
-            "coverage": make_frame("coverage", ex.coverage),
+            "coverage": make_frame(
+                "coverage", coverage_rows(ex.coverage, bench.store.coverage(bench.site))
+            ),
         }
     return dict(bench._snapshots[key])
+
+
+# What a fetch may say of a page the store lacks, more precisely than "missing".
+_NOT_STORED = ("found", "missing", "skipped")
+
+
+def coverage_rows(read: list[CoverageRow], fetched: Iterable[PageCoverage]) -> list[CoverageRow]:
+    """The snapshot's coverage with what fetches saw of the pages the store lacks.
+
+    A page the snapshot links to and the store lacks (``missing``) takes the status
+    the last fetch gave it: ``missing`` (404 on the mirror), ``found`` (beyond the
+    link depth) or ``skipped`` (outside the selection). Pages a fetch met that no
+    stored page links to (a seed that does not exist, a category's member left
+    out) are added with the pages or categories that led to them.
+    """
+    by_title = {c.title: c for c in fetched if c.status in _NOT_STORED}
+    rows = [
+        replace(row, status=by_title[row.title].status)
+        if row.status != "fetched" and row.title in by_title
+        else row
+        for row in read
+    ]
+    known = {row.title for row in read}
+    rows += [
+        CoverageRow(c.title, c.status, "; ".join(c.linked_from), len(c.linked_from))
+        for c in by_title.values()
+        if c.title not in known
+    ]
+    return sorted(rows, key=lambda row: row.title)
 
 
 @dataclass(frozen=True, slots=True)
