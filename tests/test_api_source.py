@@ -8,6 +8,7 @@ comment, sha1 and flags, and parent chains on their shape.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import ipaddress
 import math
@@ -288,6 +289,28 @@ def test_default_selection_follows_links_to_pages_of_the_known_kinds(
     assert "Portail des communs" not in titles  # linked, but not a Lille page
     assert "Utilisateur:Zoé" not in titles  # links are followed in the main namespace only
     assert len(titles) == 10
+
+
+def test_a_seed_that_does_not_exist_is_a_warning_not_the_end(
+    small: MediaWiki, tmp_path: Path
+) -> None:
+    guess = "Liste des rencontres de l'assemblée des communs de Lille"
+    profile = load_profile().selection
+    stored = {}
+    for name, seeds in (("with", (guess, BILAN)), ("without", (BILAN,))):
+        store = Store.open(tmp_path / f"{name}.sqlite")
+        selection = dataclasses.replace(profile, titles=seeds, categories=())
+        source = ApiSource(small.url, session=session(), selection=selection,
+                           api_url=small.api_url)  # fmt: skip
+        result = source.fetch(store)
+        stored[name] = {p.title for p in store.pages(source.site_key)}
+        met = {c.title: c.status for c in store.coverage(source.site_key)}
+        assert met == {c.title: c.status for c in result.coverage}
+        assert {t for t, status in met.items() if status == "fetched"} == stored[name]
+        if name == "with":
+            assert guess in result.missing and met[guess] == "missing"
+            assert len(result.warnings) == 1 and guess in result.warnings[0]
+    assert stored["with"] == stored["without"] and BILAN in stored["with"]
 
 
 def test_categories_prefixes_and_redirected_titles(small: MediaWiki, tmp_path: Path) -> None:

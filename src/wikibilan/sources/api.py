@@ -46,6 +46,7 @@ from ..french import is_ip
 from ..model import (
     FetchProgress,
     FetchResult,
+    PageCoverage,
     ProgressCallback,
     Revision,
     Site,
@@ -58,6 +59,7 @@ from .http import PoliteSession, note_stored
 from .selection import (
     TITLES_PER_REQUEST,
     PageState,
+    Resolution,
     linked_pages,
     may_join,
     resolve_selection,
@@ -375,9 +377,28 @@ class _Run:
                     sources=tuple(sorted(resolution.link_sources)),
                 )
             )
-        return self._result(
+        result = self._result(
             len(selected), plan, CHECK_FULL, tuple(deleted), tuple(moved), filled, left
         )
+        return self._with_coverage(result, resolution)
+
+    def _with_coverage(self, result: FetchResult, resolution: Resolution) -> FetchResult:
+        """``result`` with the pages met (selected: fetched; asked for or linked to and
+        not on the wiki: missing), also noted in the store, and a warning per missing seed."""
+        met = {p.title: PageCoverage(p.title, "fetched") for p in resolution.pages}
+        for title in sorted(resolution.missing):
+            met.setdefault(title, PageCoverage(title, "missing"))
+        coverage = tuple(met[t] for t in sorted(met))
+        self.store.record_coverage(self.site, coverage)
+        seeds = [t for t in dict.fromkeys(self.source.selection.titles) if t in resolution.missing]
+        warnings = tuple(
+            f"seed {t!r} does not exist on the wiki: the fetch went on from the other seeds"
+            for t in seeds
+        )
+        for warning in warnings:
+            log.warning("%s", warning)
+        missing = tuple(sorted(resolution.missing))
+        return dataclasses.replace(result, coverage=coverage, warnings=warnings, missing=missing)
 
     def _result(
         self,
