@@ -198,7 +198,11 @@ TABLES: dict[str, Table] = {
         "page the snapshot holds or links to",
         {
             "title": "The page's title.",
-            "status": "`fetched` (in the store) or `missing` (linked to, not in the store).",
+            "status": (
+                "`fetched` (in the store); for a page the store lacks, what the last fetch "
+                "saw: `missing` (404 on the wiki or mirror), `found` (linked, not fetched) "
+                "or `skipped` (left out by the selection's title filter)."
+            ),
             "linked_from": "The pages linking to it, `A; B`.",
             "n_links": "How many pages link to it.",
         },
