@@ -63,7 +63,7 @@ TABLES: dict[str, Table] = {
     "pages": Table(
         "page of the wiki the store holds",
         {
-            "site": "The wiki: its host (and path), e.g. `wiki.lescommuns.org`.",
+            "site": "The wiki: its host (and path), e.g. `wiki.example.org`.",
             "page_id": "The wiki's id of the page.",
             "title": "The page's title, with spaces.",
             "kind": "What the page was read as: an event kind, `subpage`, `workshop`, "
