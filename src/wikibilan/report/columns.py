@@ -98,7 +98,7 @@ TABLES: dict[str, Table] = {
         unique=(("revid",),),
     ),
     "events": Table(
-        "gathering: meeting, assembly, coworking day, workshop day or other temps fort",
+        "gathering the pages record: a meeting, an assembly, a workshop day, a visit …",
         {
             "event_id": "`<date_start>-<kind>`, with `-2`, `-3` for a second or third on "
             "the same day and kind.",

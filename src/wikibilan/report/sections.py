@@ -1,8 +1,8 @@
 """One section per checked figure: the sentence, the verdict, what was counted, the evidence.
 
-A reader who wonders why "10 journées de coworking" is contradicted finds
-here the nine days the wiki recorded when the bilan was written, each dated
-and linked to the revision it was read from, and the day recorded later.
+A reader who wonders why a count is contradicted finds here what the wiki
+recorded when the report was written, each item dated and linked to the
+revision it was read from, and what was recorded later.
 """
 
 from __future__ import annotations
