@@ -91,6 +91,7 @@ class Workbench:
     _bilans: dict[str, BilanData] = field(repr=False, default_factory=dict)
     _snapshots: dict[tuple[int, ...], Frames] = field(repr=False, default_factory=dict)
     _roles: dict[tuple[int, ...], dict[str, str]] = field(repr=False, default_factory=dict)
+    _latest: tuple[int, ...] | None = field(default=None, repr=False)  # the latest snapshot
 
     def __post_init__(self) -> None:
         self.docs = DocumentCache(self.profile.site.archive_chrome)
@@ -192,6 +193,8 @@ def snapshot_frames(bench: Workbench, as_of: datetime | None) -> Frames:
     """Events, attendance and workshops of the wiki as it stood at ``as_of``."""
     pages = bench.snapshot_pages(as_of)
     key = tuple(p.revid for p in pages)
+    if as_of is None:
+        bench._latest = key
     if key not in bench._snapshots:  # same revisions, same frames (nothing edited since)
         ex = extract_snapshot(pages, bench.profile.reading, bench.memo)
         bench._roles[key] = ex.roles
@@ -295,7 +298,8 @@ def load_frames(bench: Workbench, base_url: str = "") -> Frames:
 def _load_frames(bench: Workbench, base_url: str) -> Frames:
     frames = snapshot_frames(bench, None)
     bilan = bilan_data(bench)
-    roles = bench._roles[tuple(p.revid for p in bench.snapshot_pages(None))]
+    assert bench._latest is not None  # snapshot_frames(bench, None) just ran
+    roles = bench._roles[bench._latest]
     frames["pages"] = pages_frame(bench, base_url, roles)
     frames["revisions"] = make_frame("revisions", bench.store.revision_metadata(bench.site))
     frames["expenses"] = bilan.expenses

@@ -61,10 +61,3 @@ class Registry:
         """The spec a claim id comes from (``online:x`` from the table claim ``online``)."""
         base = claim_id.split(":", 1)[0]
         return next((c for c in self.claims if c.claim_id == base), None)
-
-    def subject(self, check_id: str) -> str | None:
-        """The claim an internal check is about."""
-        return next((c.claim for c in self.internal if c.check_id == check_id), None)
-
-    def recomputed_by(self, recompute: str) -> list[ClaimSpec]:
-        return [c for c in self.claims if c.recompute == recompute]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from wikibilan.document import Block, Document
 from wikibilan.extract.rows import AttendanceRow, Provenance, WarningRow
-from wikibilan.extract.vocabulary import Vocabulary, any_match
+from wikibilan.extract.vocabulary import Vocabulary
 from wikibilan.french import name_key
 
 _NAME_SEP = re.compile(r"\s+:\s*|\s*:\s+|\s+/\s+|\s+[-–—]\s+|\s*:$|\s*,\s+(?=[a-zà-ÿ])")
@@ -337,7 +337,3 @@ def resolve_name_keys(rows: Iterable[AttendanceRow]) -> list[AttendanceRow]:
         fuller = by_first.get(r.name_key, set()) if " " not in r.name_key else set()
         out.append(replace(r, name_key=next(iter(fuller))) if len(fuller) == 1 else r)
     return out
-
-
-def is_presence_heading(vocab: Vocabulary, text: str) -> bool:
-    return vocab.role_of_heading(text) is not None or any_match(vocab.inline_present, text)
