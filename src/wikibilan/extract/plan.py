@@ -35,6 +35,7 @@ _HUB_MIN_LINES = 2
 # other gatherings: its sessions are workshops, the page itself is no gathering.
 _MAX_SESSIONS = 3
 WORKSHOP_KIND = "workshop"
+_LATE_DATE = "date not in its opening"  # weak: read only from the body of the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +115,7 @@ def _date_of(r: Reading, listed: Sequence[DatedLine]) -> _Dated:
     if listed:
         return _Dated(listed[0].start, listed[0].end, at_title, "")
     if r.later_date is not None:
-        return _Dated(
-            r.later_date.start, r.later_date.end, r.later_date_where, "date not in its opening"
-        )
+        return _Dated(r.later_date.start, r.later_date.end, r.later_date_where, _LATE_DATE)
     return _Dated(None, None, None, "no date")
 
 
@@ -173,7 +172,7 @@ class _Planner:
             if r.has_people and dated.start is None:
                 self.warn(title, "names people but gives no date: not read as a gathering")
             return False
-        if dated.weak == "date not in its opening" and not r.has_people:
+        if dated.weak == _LATE_DATE and not r.has_people:
             return False
         if dated.weak:
             self.warn(title, f"read as a gathering on weak evidence: {dated.weak}")
